@@ -1,0 +1,40 @@
+# Every target runs offline except preview, up and destroy, which need the Pulumi CLI and AWS credentials.
+SHELL := /bin/bash
+STACK ?= dev
+GO ?= go
+# Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+
+.PHONY: test plan build preview up destroy lint deps
+
+# npm dev dependencies (dynalite, the real DynamoDB engine the tests start on loopback).
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+
+deps: node_modules/.package-lock.json
+	$(GO) mod download
+
+test: deps
+	$(GO) test -count=1 ./...
+
+plan:
+	$(GO) run ./cmd/plan -stack $(STACK)
+
+build:
+	$(GO) run ./cmd/buildfunctions -out build
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+preview: build
+	pulumi stack select $(STACK) --create
+	pulumi preview --diff
+
+up: build
+	pulumi stack select $(STACK) --create
+	pulumi up
+
+destroy:
+	pulumi stack select $(STACK)
+	pulumi destroy
