@@ -1,0 +1,150 @@
+// Package infra holds the stack's ComponentResources, one per file, and the Program that wires them.
+package infra
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/policydoc"
+)
+
+// typeToken names a component type. Tokens are part of every URN: never rename one after a deploy
+// without pulumi.Aliases.
+func typeToken(name string) string { return "private-api:infra:" + name }
+
+// tags are set on every taggable resource: Name for the console, the rest to find the stack's resources.
+func tags(ctx *pulumi.Context, name string) pulumi.StringMap {
+	return pulumi.StringMap{
+		"Name":           pulumi.String(name),
+		"pulumi:project": pulumi.String(ctx.Project()),
+		"pulumi:stack":   pulumi.String(ctx.Stack()),
+	}
+}
+
+// privateVPC is the network both VPCs share in shape: private subnets only (no internet or NAT
+// gateway, no public IPs), one route table, a default security group stripped of its rules, and
+// optional flow logs.
+type privateVPC struct {
+	vpc        *ec2.Vpc
+	subnets    []*ec2.Subnet
+	routeTable *ec2.RouteTable
+}
+
+type privateVPCArgs struct {
+	cidr         string
+	subnetCidrs  []string
+	azs          []string
+	flowLogs     bool
+	retention    int
+	accountID    pulumi.StringInput
+}
+
+func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource) (*privateVPC, error) {
+	opt := pulumi.Parent(parent)
+	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(args.cidr),
+		EnableDnsSupport:   pulumi.Bool(true),
+		EnableDnsHostnames: pulumi.Bool(true),
+		Tags:               tags(ctx, name+"-vpc"),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	// Adopting the default security group with no rules removes AWS's allow-all defaults (EC2.2).
+	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId: vpc.ID(),
+		Tags:  tags(ctx, name+"-default-sg"),
+	}, opt); err != nil {
+		return nil, err
+	}
+	rt, err := ec2.NewRouteTable(ctx, name+"-private-rt", &ec2.RouteTableArgs{
+		VpcId: vpc.ID(),
+		Tags:  tags(ctx, name+"-private-rt"),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	p := &privateVPC{vpc: vpc, routeTable: rt}
+	for i, cidr := range args.subnetCidrs {
+		az := args.azs[i]
+		subnetName := fmt.Sprintf("%s-private-%s", name, az)
+		subnet, err := ec2.NewSubnet(ctx, subnetName, &ec2.SubnetArgs{
+			VpcId:               vpc.ID(),
+			CidrBlock:           pulumi.String(cidr),
+			AvailabilityZone:    pulumi.String(az),
+			MapPublicIpOnLaunch: pulumi.Bool(false),
+			Tags:                tags(ctx, subnetName),
+		}, opt)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, subnetName+"-rta", &ec2.RouteTableAssociationArgs{
+			SubnetId:     subnet.ID(),
+			RouteTableId: rt.ID(),
+		}, opt); err != nil {
+			return nil, err
+		}
+		p.subnets = append(p.subnets, subnet)
+	}
+	if args.flowLogs {
+		if err := newFlowLogs(ctx, name, vpc, args.retention, args.accountID, opt); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *privateVPC) subnetIDs() pulumi.StringArray {
+	ids := make(pulumi.StringArray, len(p.subnets))
+	for i, s := range p.subnets {
+		ids[i] = s.ID().ToStringOutput()
+	}
+	return ids
+}
+
+// newFlowLogs sends the VPC's accepted and rejected traffic records to a log group with retention,
+// through a role that only the flow-logs service of this account can assume.
+func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, retention int, accountID pulumi.StringInput, opt pulumi.ResourceOption) error {
+	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(retention),
+		Tags:            tags(ctx, name+"-flow-logs"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
+		Description: pulumi.String("VPC flow logs delivery for " + name),
+		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.ServiceTrust("vpc-flow-logs.amazonaws.com", v[0])
+		}, accountID),
+		Tags: tags(ctx, name+"-flow-logs-role"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-write", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.New(policydoc.Statement{
+				Effect:   "Allow",
+				Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+				Resource: []string{v[0], v[0] + ":*"},
+			})
+		}, group.Arn),
+	}, opt); err != nil {
+		return err
+	}
+	_, err = ec2.NewFlowLog(ctx, name+"-flow-log", &ec2.FlowLogArgs{
+		VpcId:              vpc.ID(),
+		TrafficType:        pulumi.String("ALL"),
+		LogDestinationType: pulumi.String("cloud-watch-logs"),
+		LogDestination:     group.Arn,
+		IamRoleArn:         role.Arn,
+		Tags:               tags(ctx, name+"-flow-log"),
+	}, opt)
+	return err
+}

@@ -1,0 +1,239 @@
+package infra
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/stackconfig"
+)
+
+// PrivateDNSArgs says how consumer VPCs resolve the API's private host name.
+type PrivateDNSArgs struct {
+	// Mode is one of stackconfig.DNSResolver, DNSPrivateZone, DNSEndpointAlias.
+	Mode string
+	// Host is exactly this API's host name, <apiId>.execute-api.<region>.amazonaws.com.
+	Host pulumi.StringInput
+	// APIVpcID and APISubnetIDs place the inbound resolver endpoint (one IP per subnet).
+	APIVpcID     pulumi.StringInput
+	APISubnetIDs []pulumi.StringInput
+	// ConsumerVpcIDs get the forwarding rule (resolver) or the private zone (privateZone).
+	ConsumerVpcIDs []pulumi.StringInput
+	// OutboundVpcID and OutboundSubnetIDs place the one outbound endpoint all consumers share.
+	OutboundVpcID     pulumi.StringInput
+	OutboundSubnetIDs []pulumi.StringInput
+	// EndpointDNSName and EndpointZoneID are the alias target of the privateZone record.
+	EndpointDNSName pulumi.StringInput
+	EndpointZoneID  pulumi.StringInput
+	// Peerings must be active before security groups reference each other across them.
+	Peerings []pulumi.Resource
+}
+
+// PrivateDNS is the consumers' name resolution for the API host.
+type PrivateDNS struct {
+	pulumi.ResourceState
+
+	// InboundIPs are the inbound resolver endpoint's addresses (resolver mode; empty otherwise).
+	InboundIPs pulumi.StringArrayOutput
+	// RuleID is the forwarding rule (resolver mode).
+	RuleID pulumi.StringOutput
+	// ZoneID is the private hosted zone (privateZone mode).
+	ZoneID pulumi.StringOutput
+}
+
+func (a *PrivateDNSArgs) validate() error {
+	switch a.Mode {
+	case stackconfig.DNSResolver:
+		if len(a.APISubnetIDs) < 2 || len(a.OutboundSubnetIDs) < 2 {
+			return fmt.Errorf("PrivateDNS: resolver endpoints need subnets in at least 2 AZs (got %d inbound, %d outbound)", len(a.APISubnetIDs), len(a.OutboundSubnetIDs))
+		}
+	case stackconfig.DNSPrivateZone, stackconfig.DNSEndpointAlias:
+	default:
+		return fmt.Errorf("PrivateDNS: unknown mode %q", a.Mode)
+	}
+	if a.Mode != stackconfig.DNSEndpointAlias && len(a.ConsumerVpcIDs) == 0 {
+		return fmt.Errorf("PrivateDNS: mode %s needs at least one consumer VPC", a.Mode)
+	}
+	return nil
+}
+
+// NewPrivateDNS registers the resources of the chosen mode.
+func NewPrivateDNS(ctx *pulumi.Context, name string, args *PrivateDNSArgs, opts ...pulumi.ResourceOption) (*PrivateDNS, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	c := &PrivateDNS{
+		InboundIPs: pulumi.StringArray{}.ToStringArrayOutput(),
+		RuleID:     pulumi.String("").ToStringOutput(),
+		ZoneID:     pulumi.String("").ToStringOutput(),
+	}
+	if err := ctx.RegisterComponentResource(typeToken("PrivateDNS"), name, c, opts...); err != nil {
+		return nil, err
+	}
+	var err error
+	switch args.Mode {
+	case stackconfig.DNSResolver:
+		err = c.resolver(ctx, name, args)
+	case stackconfig.DNSPrivateZone:
+		err = c.privateZone(ctx, name, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"inboundIps": c.InboundIPs, "ruleId": c.RuleID, "zoneId": c.ZoneID,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// resolver forwards the API host name, and nothing else, from the consumer VPCs to an inbound
+// endpoint in the API VPC, where the execute-api endpoint's private DNS answers it.
+func (c *PrivateDNS) resolver(ctx *pulumi.Context, name string, args *PrivateDNSArgs) error {
+	opt := pulumi.Parent(c)
+	inboundSG, err := ec2.NewSecurityGroup(ctx, name+"-inbound-sg", &ec2.SecurityGroupArgs{
+		VpcId:       args.APIVpcID,
+		Description: pulumi.String("Route 53 Resolver inbound endpoint: DNS from the outbound endpoint only"),
+		Tags:        tags(ctx, name+"-inbound-sg"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	outboundSG, err := ec2.NewSecurityGroup(ctx, name+"-outbound-sg", &ec2.SecurityGroupArgs{
+		VpcId:       args.OutboundVpcID,
+		Description: pulumi.String("Route 53 Resolver outbound endpoint: DNS to the inbound endpoint only"),
+		Tags:        tags(ctx, name+"-outbound-sg"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	// The two groups reference each other across the peering, which must be active first.
+	ruleOpts := []pulumi.ResourceOption{opt, pulumi.DependsOn(args.Peerings)}
+	for _, proto := range []string{"tcp", "udp"} {
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-inbound-dns-"+proto, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           inboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") from the outbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: outboundSG.ID(),
+			Tags:                      tags(ctx, name+"-inbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-outbound-dns-"+proto, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           outboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") to the inbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: inboundSG.ID(),
+			Tags:                      tags(ctx, name+"-outbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+	}
+	inbound, err := route53.NewResolverEndpoint(ctx, name+"-inbound", &route53.ResolverEndpointArgs{
+		Direction:        pulumi.String("INBOUND"),
+		SecurityGroupIds: pulumi.StringArray{inboundSG.ID()},
+		IpAddresses:      endpointIPs(args.APISubnetIDs),
+		Protocols:        pulumi.StringArray{pulumi.String("Do53")},
+		Tags:             tags(ctx, name+"-inbound"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	outbound, err := route53.NewResolverEndpoint(ctx, name+"-outbound", &route53.ResolverEndpointArgs{
+		Direction:        pulumi.String("OUTBOUND"),
+		SecurityGroupIds: pulumi.StringArray{outboundSG.ID()},
+		IpAddresses:      endpointIPs(args.OutboundSubnetIDs),
+		Protocols:        pulumi.StringArray{pulumi.String("Do53")},
+		Tags:             tags(ctx, name+"-outbound"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	rule, err := route53.NewResolverRule(ctx, name+"-forward-api", &route53.ResolverRuleArgs{
+		// Exactly this API's host: a rule for the whole execute-api domain would send every other
+		// team's public API through the private endpoint, where it answers 403.
+		DomainName:         args.Host,
+		RuleType:           pulumi.String("FORWARD"),
+		ResolverEndpointId: outbound.ID(),
+		TargetIps: inbound.IpAddresses.ApplyT(func(ips []route53.ResolverEndpointIpAddress) []route53.ResolverRuleTargetIp {
+			targets := make([]route53.ResolverRuleTargetIp, 0, len(ips))
+			for _, ip := range ips {
+				targets = append(targets, route53.ResolverRuleTargetIp{Ip: ip.Ip, Port: pulumi.IntRef(53), Protocol: pulumi.StringRef("Do53")})
+			}
+			return targets
+		}).(route53.ResolverRuleTargetIpArrayOutput),
+		Tags: tags(ctx, name+"-forward-api"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	// Consumers only: associating the rule with the API VPC, home of its target, would loop.
+	for i, vpcID := range args.ConsumerVpcIDs {
+		if _, err := route53.NewResolverRuleAssociation(ctx, fmt.Sprintf("%s-forward-api-%d", name, i), &route53.ResolverRuleAssociationArgs{
+			ResolverRuleId: rule.ID(),
+			VpcId:          vpcID,
+		}, opt); err != nil {
+			return err
+		}
+	}
+	c.InboundIPs = inbound.IpAddresses.ApplyT(func(ips []route53.ResolverEndpointIpAddress) []string {
+		out := make([]string, 0, len(ips))
+		for _, ip := range ips {
+			if ip.Ip != nil {
+				out = append(out, *ip.Ip)
+			}
+		}
+		return out
+	}).(pulumi.StringArrayOutput)
+	c.RuleID = rule.ID().ToStringOutput()
+	return nil
+}
+
+func endpointIPs(subnetIDs []pulumi.StringInput) route53.ResolverEndpointIpAddressArray {
+	ips := make(route53.ResolverEndpointIpAddressArray, len(subnetIDs))
+	for i, id := range subnetIDs {
+		ips[i] = route53.ResolverEndpointIpAddressArgs{SubnetId: id}
+	}
+	return ips
+}
+
+// privateZone answers the API host name in the consumer VPCs from a private hosted zone whose apex
+// aliases the execute-api endpoint.
+func (c *PrivateDNS) privateZone(ctx *pulumi.Context, name string, args *PrivateDNSArgs) error {
+	opt := pulumi.Parent(c)
+	vpcs := make(route53.ZoneVpcArray, len(args.ConsumerVpcIDs))
+	for i, id := range args.ConsumerVpcIDs {
+		vpcs[i] = route53.ZoneVpcArgs{VpcId: id}
+	}
+	zone, err := route53.NewZone(ctx, name+"-zone", &route53.ZoneArgs{
+		Name:    args.Host,
+		Comment: pulumi.String("Private API host name for the consumer VPCs"),
+		Vpcs:    vpcs,
+		Tags:    tags(ctx, name+"-zone"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	if _, err := route53.NewRecord(ctx, name+"-api-alias", &route53.RecordArgs{
+		ZoneId: zone.ZoneId,
+		Name:   args.Host,
+		Type:   pulumi.String("A"),
+		Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+			Name:                 args.EndpointDNSName,
+			ZoneId:               args.EndpointZoneID,
+			EvaluateTargetHealth: pulumi.Bool(false),
+		}},
+	}, opt); err != nil {
+		return err
+	}
+	c.ZoneID = zone.ZoneId
+	return nil
+}

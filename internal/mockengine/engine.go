@@ -1,0 +1,238 @@
+// Package mockengine runs the Pulumi program under the SDK's mock monitor and records every
+// registered resource: what `pulumi preview` would send to AWS, with no CLI, credentials or network.
+// The mocks tests and the offline plan (cmd/plan) both read the stack through it.
+package mockengine
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Placeholders stand in for values AWS computes at deploy time. They are written `${name.property}`
+// so nobody mistakes them for real identifiers, in the plan or in a rendered policy.
+const (
+	// Account is the placeholder for the deploying account's id.
+	Account = "${aws:accountId}"
+	// Partition is the AWS partition the mock answers with.
+	Partition = "aws"
+)
+
+// Placeholder names a value that only exists after deployment.
+func Placeholder(name, property string) string {
+	return "${" + name + "." + property + "}"
+}
+
+// Resource is one registered resource as the engine saw it.
+type Resource struct {
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	URN    string `json:"urn"`
+	ID     string `json:"id,omitempty"`
+	Custom bool   `json:"custom"`
+	Parent string `json:"parent,omitempty"`
+	// Inputs are what would be sent to the provider (secrets are unwrapped, marked in Secrets).
+	Inputs map[string]any `json:"inputs"`
+	// Outputs are the inputs plus the mock's computed placeholders.
+	Outputs      map[string]any `json:"outputs"`
+	Dependencies []string       `json:"dependencies,omitempty"`
+	Protect      bool           `json:"protect,omitempty"`
+	// Secrets lists the top-level input keys that were marked secret.
+	Secrets []string `json:"secrets,omitempty"`
+}
+
+// Engine implements pulumi.MockResourceMonitor and keeps what was registered.
+type Engine struct {
+	project, stack, region string
+
+	mu        sync.Mutex
+	resources []*Resource
+	calls     []string
+}
+
+// New returns an engine for the given project, stack and region.
+func New(project, stack, region string) *Engine {
+	return &Engine{project: project, stack: stack, region: region}
+}
+
+// allowedCalls are the data sources the program may read. Anything else is a bug: a data source
+// the mocks do not know would make tests and plan pass on invented values.
+var allowedCalls = map[string]func(e *Engine, args resource.PropertyMap) resource.PropertyMap{
+	"aws:index/getCallerIdentity:getCallerIdentity": func(e *Engine, _ resource.PropertyMap) resource.PropertyMap {
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"accountId": Account,
+			"arn":       "arn:aws:iam::" + Account + ":user/deployer",
+			"userId":    "DEPLOYER",
+			"id":        Account,
+		})
+	},
+	"aws:index/getAvailabilityZones:getAvailabilityZones": func(e *Engine, _ resource.PropertyMap) resource.PropertyMap {
+		names, ids := []any{}, []any{}
+		for i, suffix := range []string{"a", "b", "c", "d", "e", "f"} {
+			names = append(names, e.region+suffix)
+			ids = append(ids, fmt.Sprintf("%s-az%d", e.region, i+1))
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"names": names, "zoneIds": ids, "id": e.region})
+	},
+}
+
+// Call answers the data sources in allowedCalls and fails on any other.
+func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	answer, ok := allowedCalls[args.Token]
+	if !ok {
+		return nil, fmt.Errorf("mockengine: unexpected data-source call %q: add it to allowedCalls with realistic outputs, or avoid the call", args.Token)
+	}
+	e.mu.Lock()
+	e.calls = append(e.calls, args.Token)
+	e.mu.Unlock()
+	return answer(e, args.Args), nil
+}
+
+// NewResource records the registration and answers with the inputs plus computed placeholders.
+func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	r := &Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom}
+	inputs, secrets := plainMap(args.Inputs)
+	r.Inputs, r.Secrets = inputs, secrets
+	if rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Dependencies = sortedUnique(rpc.GetDependencies())
+		r.Protect = rpc.GetProtect()
+	}
+	r.URN = urn(e.stack, e.project, r.Parent, r.Type, r.Name)
+
+	outputs := args.Inputs.Copy()
+	if args.Custom {
+		r.ID = Placeholder(args.Name, "id")
+		for k, v := range computed(e, r) {
+			outputs[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
+		}
+	}
+	r.Outputs, _ = plainMap(outputs)
+
+	e.mu.Lock()
+	e.resources = append(e.resources, r)
+	e.mu.Unlock()
+	return r.ID, outputs, nil
+}
+
+// urn mirrors the mock monitor's URN scheme so that Parent and Dependencies resolve to records.
+func urn(stack, project, parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(stack), tokens.PackageName(project), parentType, tokens.Type(typ), name))
+}
+
+// Resources returns every recorded resource in registration order, the stack itself excluded.
+func (e *Engine) Resources() []Resource {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Resource, 0, len(e.resources))
+	for _, r := range e.resources {
+		if r.Type != "pulumi:pulumi:Stack" {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// Calls returns the tokens of the data sources the program read, in order.
+func (e *Engine) Calls() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.calls...)
+}
+
+// OfType returns the recorded resources of one type token, sorted by name.
+func (e *Engine) OfType(token string) []Resource {
+	var out []Resource
+	for _, r := range e.Resources() {
+		if r.Type == token {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// ByURN returns the resource with that URN.
+func (e *Engine) ByURN(urn string) (Resource, bool) {
+	for _, r := range e.Resources() {
+		if r.URN == urn {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// Named returns the resource of that type and name.
+func (e *Engine) Named(token, name string) (Resource, bool) {
+	for _, r := range e.OfType(token) {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// Children returns the direct children of the resource with that URN, in registration order.
+func (e *Engine) Children(parent string) []Resource {
+	var out []Resource
+	for _, r := range e.Resources() {
+		if r.Parent == parent {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Resolve finds the resource whose placeholder id or computed output equals value (for example a
+// subnet id referenced by an endpoint), so tests can follow references without knowing names.
+func (e *Engine) Resolve(value string) (Resource, bool) {
+	name, _, ok := ParsePlaceholder(value)
+	if !ok {
+		return Resource{}, false
+	}
+	for _, r := range e.Resources() {
+		if r.Custom && r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// ParsePlaceholder splits `${name.property}` into its parts.
+func ParsePlaceholder(value string) (name, property string, ok bool) {
+	if !strings.HasPrefix(value, "${") || !strings.HasSuffix(value, "}") {
+		return "", "", false
+	}
+	inner := value[2 : len(value)-1]
+	i := strings.Index(inner, ".")
+	if i < 0 {
+		return "", "", false
+	}
+	return inner[:i], inner[i+1:], true
+}
+
+func sortedUnique(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,188 @@
+package stackconfig
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// RetentionDays are the values CloudWatch Logs accepts for a log group's retention. Zero ("never
+// expire") is left out on purpose: every log group must expire (CKV_AWS_338).
+var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+var (
+	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	consumerNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+	principalPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
+	instanceTypePattern = regexp.MustCompile(`^[a-z][0-9]+g[a-z]*\.[a-z0-9]+$`)
+)
+
+// Validate checks the whole config and returns every problem found, each naming its key and fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s:%s: %s", Project, key, fmt.Sprintf(format, args...)))
+	}
+
+	// Network: every VPC CIDR parses, is a size AWS accepts, and overlaps no other.
+	type vpc struct {
+		key    string
+		prefix netip.Prefix
+	}
+	var vpcs []vpc
+	if p, err := parseVPCCidr(c.Network.APIVpcCidr); err != nil {
+		bad("network.apiVpcCidr", "%v", err)
+	} else {
+		vpcs = append(vpcs, vpc{"network.apiVpcCidr", p})
+	}
+	switch {
+	case c.Network.AZCount < 2 && c.DNS.Mode == DNSResolver:
+		bad("network.azCount", "%d: dns.mode resolver needs resolver endpoint IPs in at least 2 availability zones: set azCount to 2 or more", c.Network.AZCount)
+	case c.Network.AZCount < 2:
+		bad("network.azCount", "%d: interface endpoints and functions need at least 2 availability zones: set azCount to 2 or more", c.Network.AZCount)
+	case c.Network.AZCount > 6:
+		bad("network.azCount", "%d: use at most 6 availability zones", c.Network.AZCount)
+	}
+	if c.Network.SubnetPrefixLength < 16 || c.Network.SubnetPrefixLength > 28 {
+		bad("network.subnetPrefixLength", "/%d is not a subnet size AWS accepts: use 16 to 28", c.Network.SubnetPrefixLength)
+	}
+	if len(c.Consumers) == 0 {
+		bad("consumers", "no consumer VPC: add at least one {name, cidr}")
+	}
+	names := map[string]bool{}
+	for i, cons := range c.Consumers {
+		key := fmt.Sprintf("consumers[%d]", i)
+		if !consumerNamePattern.MatchString(cons.Name) {
+			bad(key+".name", "%q is not a valid name: use 1-20 lowercase letters, digits and hyphens, starting with a letter", cons.Name)
+		} else if names[cons.Name] {
+			bad(key+".name", "%q is used by another consumer: give each consumer VPC a unique name", cons.Name)
+		}
+		names[cons.Name] = true
+		p, err := parseVPCCidr(cons.Cidr)
+		if err != nil {
+			bad(key+".cidr", "%v", err)
+			continue
+		}
+		vpcs = append(vpcs, vpc{key + ".cidr", p})
+	}
+	for i := range vpcs {
+		for j := i + 1; j < len(vpcs); j++ {
+			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
+				bad(vpcs[j].key, "%s overlaps %s (%s): peered VPCs need disjoint ranges, pick another range", vpcs[j].prefix, vpcs[i].key, vpcs[i].prefix)
+			}
+		}
+	}
+	for _, v := range vpcs {
+		if _, err := SubnetCidrs(v.prefix.String(), c.Network.SubnetPrefixLength, c.Network.AZCount); err != nil && c.Network.SubnetPrefixLength >= 16 && c.Network.SubnetPrefixLength <= 28 {
+			bad("network.subnetPrefixLength", "%v: use a longer prefix or a larger %s", err, v.key)
+		}
+	}
+
+	// DNS.
+	switch c.DNS.Mode {
+	case DNSResolver, DNSPrivateZone, DNSEndpointAlias:
+	default:
+		bad("dns.mode", "%q is not a DNS mode: use %s, %s or %s", c.DNS.Mode, DNSResolver, DNSPrivateZone, DNSEndpointAlias)
+	}
+
+	// API stage and policy.
+	if !stageNamePattern.MatchString(c.API.StageName) {
+		bad("api.stageName", "%q is not a valid stage name: use 1-128 letters, digits, hyphens or underscores", c.API.StageName)
+	}
+	if c.API.LoggingLevel != "ERROR" && c.API.LoggingLevel != "INFO" {
+		bad("api.loggingLevel", "%q: use ERROR or INFO (execution logging stays on; OFF fails APIGateway.1)", c.API.LoggingLevel)
+	}
+	if c.API.ThrottlingRateLimit <= 0 {
+		bad("api.throttlingRateLimit", "%v: use a positive number of requests per second", c.API.ThrottlingRateLimit)
+	}
+	if c.API.ThrottlingBurstLimit <= 0 {
+		bad("api.throttlingBurstLimit", "%d: use a positive number of requests", c.API.ThrottlingBurstLimit)
+	}
+	for i, cidr := range c.API.AllowedSourceCidrs {
+		if _, err := netip.ParsePrefix(cidr); err != nil {
+			bad(fmt.Sprintf("api.allowedSourceCidrs[%d]", i), "%q is not a CIDR: write it like 10.20.0.0/16, or leave the list empty to allow any address in the peered VPCs", cidr)
+		}
+	}
+
+	if !slices.Contains(RetentionDays, c.Logs.RetentionDays) {
+		bad("logs.retentionDays", "%d is not a retention CloudWatch Logs accepts: use one of %s", c.Logs.RetentionDays, joinInts(RetentionDays))
+	}
+
+	if c.Table.Encryption != EncryptionAWSOwned && c.Table.Encryption != EncryptionCustomerManaged {
+		bad("table.encryption", "%q: use %s or %s", c.Table.Encryption, EncryptionAWSOwned, EncryptionCustomerManaged)
+	}
+
+	if c.Functions.MemoryMB < 128 || c.Functions.MemoryMB > 10240 {
+		bad("functions.memoryMb", "%d: Lambda accepts 128 to 10240 MB", c.Functions.MemoryMB)
+	}
+	// API Gateway gives up on an integration after 29 s; a longer function would keep running unseen.
+	if c.Functions.TimeoutSeconds < 1 || c.Functions.TimeoutSeconds > 28 {
+		bad("functions.timeoutSeconds", "%d: use 1 to 28 seconds (API Gateway's integration timeout is 29 s)", c.Functions.TimeoutSeconds)
+	}
+	if c.Functions.ReservedConcurrency < 1 {
+		bad("functions.reservedConcurrency", "%d: reserve at least 1 concurrent execution per function (0 disables it)", c.Functions.ReservedConcurrency)
+	}
+
+	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
+		bad("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
+	}
+	for i, p := range c.Client.TrustedPrincipals {
+		if !principalPattern.MatchString(p) {
+			bad(fmt.Sprintf("client.trustedPrincipals[%d]", i), "%q: use an IAM role, user or account-root ARN such as arn:aws:iam::123456789012:role/app", p)
+		}
+	}
+	if c.Client.IAMUserAccessKey && !c.Client.IAMUser {
+		bad("client.iamUserAccessKey", "an access key needs the IAM user: set client.iamUser to true, or drop the key")
+	}
+	return errors.Join(errs...)
+}
+
+// parseVPCCidr accepts an IPv4 network address with a prefix AWS allows for a VPC (/16 to /28).
+func parseVPCCidr(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		return netip.Prefix{}, fmt.Errorf("%q is not an IPv4 CIDR: write it like 10.10.0.0/16", s)
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, fmt.Errorf("%q has host bits set: use the network address %s", s, p.Masked())
+	}
+	if p.Bits() < 16 || p.Bits() > 28 {
+		return netip.Prefix{}, fmt.Errorf("%q: a VPC CIDR must be between /16 and /28", s)
+	}
+	return p, nil
+}
+
+// SubnetCidrs carves count consecutive subnets of the given prefix length from the start of vpcCidr.
+func SubnetCidrs(vpcCidr string, prefixLength, count int) ([]string, error) {
+	vpc, err := netip.ParsePrefix(vpcCidr)
+	if err != nil {
+		return nil, err
+	}
+	if prefixLength < vpc.Bits() {
+		return nil, fmt.Errorf("a /%d subnet is larger than the VPC %s", prefixLength, vpc)
+	}
+	if capacity := 1 << (prefixLength - vpc.Bits()); count > capacity {
+		return nil, fmt.Errorf("%d subnets of /%d do not fit in %s (room for %d)", count, prefixLength, vpc, capacity)
+	}
+	out := make([]string, 0, count)
+	addr := vpc.Addr().As4()
+	base := uint32(addr[0])<<24 | uint32(addr[1])<<16 | uint32(addr[2])<<8 | uint32(addr[3])
+	step := uint32(1) << (32 - prefixLength)
+	for i := 0; i < count; i++ {
+		n := base + uint32(i)*step
+		a := netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+		out = append(out, netip.PrefixFrom(a, prefixLength).String())
+	}
+	return out, nil
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = fmt.Sprint(n)
+	}
+	return strings.Join(s, ", ")
+}

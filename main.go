@@ -1,0 +1,13 @@
+// Command private-api is the Pulumi program: it loads and validates the stack config, builds the
+// private API stack and exports its outputs (see infra.Program).
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/infra"
+)
+
+func main() {
+	pulumi.Run(infra.Program)
+}
