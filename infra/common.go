@@ -35,12 +35,12 @@ type privateVPC struct {
 }
 
 type privateVPCArgs struct {
-	cidr         string
-	subnetCidrs  []string
-	azs          []string
-	flowLogs     bool
-	retention    int
-	accountID    pulumi.StringInput
+	cidr        string
+	subnetCidrs []string
+	azs         []string
+	flowLogs    bool
+	retention   int
+	accountID   pulumi.StringInput
 }
 
 func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource) (*privateVPC, error) {
