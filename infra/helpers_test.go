@@ -2,9 +2,13 @@ package infra
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/policydoc"
 )
 
 // Type tokens the specs look for.
@@ -86,3 +90,58 @@ func obj(m map[string]any, key string) map[string]any {
 	return o
 }
 func num(m map[string]any, key string) float64 { n, _ := m[key].(float64); return n }
+
+// distinctAZs follows subnet id placeholders to the subnets and returns their distinct AZs.
+func distinctAZs(t *testing.T, e *mockengine.Engine, subnetIDs []any) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range subnetIDs {
+		s, _ := id.(string)
+		subnet, ok := e.Resolve(s)
+		if !ok || subnet.Type != tSubnet {
+			t.Errorf("subnet id %q does not refer to a registered subnet", s)
+			continue
+		}
+		if az := str(subnet.Inputs, "availabilityZone"); !seen[az] {
+			seen[az] = true
+			out = append(out, az)
+		}
+	}
+	return out
+}
+
+// consumerConfig returns a config with n consumer VPCs (10.(20+i).0.0/16).
+func consumerConfig(t *testing.T, base map[string]string, n int) map[string]string {
+	t.Helper()
+	var cons []map[string]string
+	for i := 0; i < n; i++ {
+		cons = append(cons, map[string]string{"name": fmt.Sprintf("c%d", i), "cidr": fmt.Sprintf("10.%d.0.0/16", 20+i)})
+	}
+	return withKey(t, base, "consumers", cons)
+}
+
+// countByType counts recorded resources per type token.
+func countByType(e *mockengine.Engine) map[string]int {
+	out := map[string]int{}
+	for _, r := range e.Resources() {
+		out[r.Type]++
+	}
+	return out
+}
+
+// runComponent runs a program that builds one component in isolation.
+func runComponent(t *testing.T, build func(ctx *pulumi.Context) error) (*mockengine.Engine, error) {
+	t.Helper()
+	return mockengine.Run(build, projectName, "test", map[string]string{"aws:region": regionUnderTest})
+}
+
+// policy parses a rendered policy document input.
+func policy(t *testing.T, r mockengine.Resource, key string) policydoc.Document {
+	t.Helper()
+	var d policydoc.Document
+	if err := json.Unmarshal([]byte(str(r.Inputs, key)), &d); err != nil {
+		t.Fatalf("%s %s: %s is not a policy document: %v", r.Type, r.Name, key, err)
+	}
+	return d
+}

@@ -4,6 +4,7 @@ package policydoc
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -43,6 +44,20 @@ func (p Principal) MarshalJSON() ([]byte, error) {
 	}
 	type plain Principal
 	return json.Marshal(plain(p))
+}
+
+// UnmarshalJSON reads both forms MarshalJSON writes, so checks and tests can parse rendered policies.
+func (p *Principal) UnmarshalJSON(b []byte) error {
+	var star string
+	if json.Unmarshal(b, &star) == nil {
+		if star != "*" {
+			return fmt.Errorf("principal %q: only \"*\" may be written as a string", star)
+		}
+		*p = Principal{All: true}
+		return nil
+	}
+	type plain Principal
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 // Condition maps an operator (StringEquals, ...) to keys and their allowed values.

@@ -1,0 +1,107 @@
+package infra
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/example/private-api/internal/mockengine"
+)
+
+// TestConfig proves each rejected value stops the program before it registers anything, with one
+// message that names the key and the fix.
+func TestConfig(t *testing.T) {
+	dev := func(t *testing.T) map[string]string { return stackConfig(t, devStack) }
+	network := func(cidr string, azs, prefix int) map[string]any {
+		return map[string]any{"apiVpcCidr": cidr, "azCount": azs, "subnetPrefixLength": prefix}
+	}
+	consumers := func(pairs ...string) []map[string]string {
+		var out []map[string]string
+		for i := 0; i+1 < len(pairs); i += 2 {
+			out = append(out, map[string]string{"name": pairs[i], "cidr": pairs[i+1]})
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		key   string
+		value any
+		want  []string // the key and the fix, both in the message
+	}{
+		{"rejects_unparsable_CIDR", "network", network("10.10.0.0/33", 2, 24), []string{"network.apiVpcCidr", "write it like"}},
+		{"rejects_CIDR_with_host_bits", "network", network("10.10.1.0/16", 2, 24), []string{"network.apiVpcCidr", "use the network address 10.10.0.0/16"}},
+		{"rejects_unparsable_consumer_CIDR", "consumers", consumers("consumer", "ten.twenty/16"), []string{"consumers[0].cidr", "write it like"}},
+		{"rejects_consumer_overlapping_API", "consumers", consumers("consumer", "10.10.128.0/17"), []string{"consumers[0].cidr", "overlaps network.apiVpcCidr", "pick another range"}},
+		{"rejects_overlapping_consumers", "consumers", consumers("a", "10.20.0.0/16", "b", "10.20.0.0/20"), []string{"consumers[1].cidr", "overlaps consumers[0].cidr"}},
+		{"rejects_subnets_that_do_not_fit", "network", network("10.10.0.0/24", 3, 25), []string{"network.subnetPrefixLength", "3 subnets of /25 do not fit", "use a longer prefix"}},
+		{"rejects_subnet_larger_than_VPC", "network", network("10.10.0.0/24", 2, 20), []string{"network.subnetPrefixLength", "larger than the VPC"}},
+		{"rejects_one_AZ_with_resolver", "network", network("10.10.0.0/16", 1, 24), []string{"network.azCount", "dns.mode resolver", "set azCount to 2"}},
+		{"rejects_unknown_dns_mode", "dns", map[string]any{"mode": "split-horizon"}, []string{"dns.mode", "use resolver, privateZone or endpointAlias"}},
+		{"rejects_duplicate_consumer_names", "consumers", consumers("app", "10.20.0.0/16", "app", "10.30.0.0/16"), []string{"consumers[1].name", "unique name"}},
+		{"rejects_invalid_consumer_name", "consumers", consumers("App_1", "10.20.0.0/16"), []string{"consumers[0].name", "lowercase"}},
+		{"rejects_no_consumers", "consumers", consumers(), []string{"consumers", "add at least one"}},
+		{"rejects_empty_stage_name", "api", map[string]any{"stageName": ""}, []string{"api.stageName", "letters, digits"}},
+		{"rejects_invalid_stage_name", "api", map[string]any{"stageName": "v1/prod"}, []string{"api.stageName", "letters, digits"}},
+		{"rejects_negative_rate_limit", "api", map[string]any{"throttlingRateLimit": -1}, []string{"api.throttlingRateLimit", "positive"}},
+		{"rejects_negative_burst_limit", "api", map[string]any{"throttlingBurstLimit": -5}, []string{"api.throttlingBurstLimit", "positive"}},
+		{"rejects_logging_off", "api", map[string]any{"loggingLevel": "OFF"}, []string{"api.loggingLevel", "use ERROR or INFO"}},
+		{"rejects_bad_source_CIDR", "api", map[string]any{"allowedSourceCidrs": []string{"10.20.0.0"}}, []string{"api.allowedSourceCidrs[0]", "write it like"}},
+		{"rejects_retention_CloudWatch_refuses", "logs", map[string]any{"retentionDays": 45}, []string{"logs.retentionDays", "one of 1, 3, 5"}},
+		{"rejects_retention_never_expire", "logs", map[string]any{"retentionDays": 0}, []string{"logs.retentionDays"}},
+		{"rejects_unknown_field", "network", map[string]any{"apiVpcRange": "10.0.0.0/16"}, []string{"network", `unknown field "apiVpcRange"`, "README"}},
+		{"rejects_wrong_type", "network", map[string]any{"azCount": "two"}, []string{"private-api:network", "azCount"}},
+		{"rejects_unknown_encryption", "table", map[string]any{"encryption": "none"}, []string{"table.encryption", "aws-owned or customer-managed"}},
+		{"rejects_timeout_past_API_Gateway", "functions", map[string]any{"timeoutSeconds": 30}, []string{"functions.timeoutSeconds", "29 s"}},
+		{"rejects_zero_reserved_concurrency", "functions", map[string]any{"reservedConcurrency": 0}, []string{"functions.reservedConcurrency", "at least 1"}},
+		{"rejects_x86_test_instance", "client", map[string]any{"testInstance": true, "instanceType": "t3.micro"}, []string{"client.instanceType", "t4g.nano"}},
+		{"rejects_wildcard_principal", "client", map[string]any{"trustedPrincipals": []string{"*"}}, []string{"client.trustedPrincipals[0]", "IAM role, user or account-root ARN"}},
+		{"rejects_access_key_without_user", "client", map[string]any{"iamUserAccessKey": true}, []string{"client.iamUserAccessKey", "set client.iamUser"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := mockengine.Run(Program, projectName, "test", withKey(t, dev(t), tc.key, tc.value))
+			if err == nil {
+				t.Fatalf("config %s=%v was accepted", tc.key, tc.value)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if n := len(e.Resources()); n != 0 {
+				t.Errorf("%d resources registered before the config error", n)
+			}
+			if calls := e.Calls(); len(calls) != 0 {
+				t.Errorf("data sources read before the config error: %v", calls)
+			}
+		})
+	}
+
+	t.Run("rejects_missing_region", func(t *testing.T) {
+		cfg := dev(t)
+		delete(cfg, "aws:region")
+		e, err := mockengine.Run(Program, projectName, "test", cfg)
+		if err == nil || !strings.Contains(err.Error(), "pulumi config set aws:region") {
+			t.Fatalf("want an aws:region error, got %v", err)
+		}
+		if len(e.Resources()) != 0 {
+			t.Error("resources registered without a region")
+		}
+	})
+
+	t.Run("reports_every_problem_at_once", func(t *testing.T) {
+		cfg := withKey(t, dev(t), "logs", map[string]any{"retentionDays": 2})
+		cfg = withKey(t, cfg, "api", map[string]any{"stageName": ""})
+		_, err := mockengine.Run(Program, projectName, "test", cfg)
+		if err == nil || !strings.Contains(err.Error(), "logs.retentionDays") || !strings.Contains(err.Error(), "api.stageName") {
+			t.Fatalf("want both problems reported, got %v", err)
+		}
+	})
+
+	t.Run("accepts_both_shipped_stacks", func(t *testing.T) {
+		for _, stack := range []string{devStack, prodStack} {
+			if len(runProgram(t, stackConfig(t, stack)).Resources()) == 0 {
+				t.Errorf("%s registered nothing", stack)
+			}
+		}
+	})
+}

@@ -1,0 +1,41 @@
+package policydoc
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestDocument(t *testing.T) {
+	t.Run("round_trips_both_principal_forms", func(t *testing.T) {
+		in := New(
+			Statement{Effect: "Deny", Principal: &Principal{All: true}, Action: []string{"execute-api:Invoke"}, Resource: []string{"arn:x"},
+				Condition: Condition{"StringNotEquals": {"aws:SourceVpce": {"vpce-1"}}}},
+			Statement{Effect: "Allow", Principal: &Principal{AWS: []string{"arn:aws:iam::123456789012:role/r"}}, Action: []string{"execute-api:Invoke"}, Resource: []string{"arn:x"}},
+		)
+		s, err := in.JSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out Document
+		if err := json.Unmarshal([]byte(s), &out); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(in, out) {
+			t.Errorf("round trip changed the document:\n%s\n%+v", s, out)
+		}
+	})
+	t.Run("rejects_a_string_principal_other_than_star", func(t *testing.T) {
+		var p Principal
+		if err := json.Unmarshal([]byte(`"arn:aws:iam::123456789012:root"`), &p); err == nil {
+			t.Error("accepted a bare ARN string principal")
+		}
+	})
+	t.Run("service_trust_names_the_account", func(t *testing.T) {
+		d := ServiceTrust("lambda.amazonaws.com", "123456789012")
+		st := d.Statement[0]
+		if st.Principal.Service[0] != "lambda.amazonaws.com" || st.Condition["StringEquals"]["aws:SourceAccount"][0] != "123456789012" {
+			t.Errorf("trust %+v lacks the service or aws:SourceAccount", st)
+		}
+	})
+}
