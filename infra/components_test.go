@@ -200,7 +200,10 @@ func TestPrivateDNS(t *testing.T) {
 		}
 	})
 	t.Run("resolver_rule_is_for_the_given_host_and_every_consumer", func(t *testing.T) {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSResolver)); return err })
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			_, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSResolver))
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +221,10 @@ func TestPrivateDNS(t *testing.T) {
 		}
 	})
 	t.Run("private_zone_covers_every_consumer", func(t *testing.T) {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSPrivateZone)); return err })
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			_, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSPrivateZone))
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
