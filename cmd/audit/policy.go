@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// sourceKeys are the condition keys that tie a caller to a network path; a private API's resource
+// policy must use one of them, or any principal allowed could call it through any VPC endpoint.
+var sourceKeys = []string{"aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp"}
+
+// Condition operators (after ForAnyValue:/ForAllValues: and IfExists are taken off) that match when
+// the caller is NOT on the listed path: in a Deny they keep everyone else out.
+var negativeOperators = []string{"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NotIpAddress", "ArnNotEquals", "ArnNotLike"}
+
+// ...and those that match only when the caller IS on it: in an Allow they let only those callers in.
+var positiveOperators = []string{"StringEquals", "StringEqualsIgnoreCase", "StringLike", "IpAddress", "ArnEquals", "ArnLike"}
+
+type policyDocument struct {
+	Statement statements `json:"Statement"`
+}
+
+type statement struct {
+	Effect    string                           `json:"Effect"`
+	Principal json.RawMessage                  `json:"Principal"`
+	Action    stringList                       `json:"Action"`
+	Resource  stringList                       `json:"Resource"`
+	Condition map[string]map[string]stringList `json:"Condition"`
+}
+
+// statements accepts IAM's single-statement shorthand (an object instead of a list).
+type statements []statement
+
+func (s *statements) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var one statement
+		err := json.Unmarshal(b, &one)
+		*s = statements{one}
+		return err
+	}
+	return json.Unmarshal(b, (*[]statement)(s))
+}
+
+// stringList accepts a string, a list, or (in conditions) booleans and numbers.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	items, isList := v.([]any)
+	if !isList {
+		items = []any{v}
+	}
+	*l = make(stringList, 0, len(items))
+	for _, item := range items {
+		*l = append(*l, fmt.Sprint(item))
+	}
+	return nil
+}
+
+// decodePolicy parses the policy field of a REST API. API Gateway returns the document with its
+// own quotes and slashes backslash-escaped ({\"Version\":...}); IAM-style tools URL-encode it; some
+// copies carry it as a quoted JSON string. Each layer is taken off until a document parses.
+func decodePolicy(raw string) (policyDocument, error) {
+	text := strings.TrimSpace(raw)
+	var err error
+	for range 4 {
+		var doc policyDocument
+		if err = json.Unmarshal([]byte(text), &doc); err == nil {
+			if len(doc.Statement) == 0 {
+				return doc, errors.New("the document has no Statement")
+			}
+			return doc, nil
+		}
+		next, ok := unescapeOnce(text)
+		if !ok {
+			break
+		}
+		text = strings.TrimSpace(next)
+	}
+	return policyDocument{}, fmt.Errorf("not a JSON policy document: %w", err)
+}
+
+func unescapeOnce(s string) (string, bool) {
+	var out string
+	switch {
+	case strings.HasPrefix(s, "%7B"), strings.HasPrefix(s, "%7b"), strings.HasPrefix(s, "%22"):
+		u, err := url.PathUnescape(s)
+		return u, err == nil
+	case strings.HasPrefix(s, `"`):
+		return out, json.Unmarshal([]byte(s), &out) == nil
+	case strings.Contains(s, `\"`):
+		return out, json.Unmarshal([]byte(`"`+s+`"`), &out) == nil
+	}
+	return "", false
+}
+
+// policyVerdict is what the resource policy says about who can reach the API, and from where.
+type policyVerdict struct {
+	// RestrictedBy lists the source keys that limit callers: in an Allow that only matches callers on
+	// the path, or in a Deny of everyone else.
+	RestrictedBy []string
+	// DenyGuard: a Deny of execute-api:Invoke on the whole API, to every principal, whose only
+	// conditions say "not from this endpoint/VPC/range". Unlike an Allow, it holds whatever other
+	// statements (or identity policies) allow.
+	DenyGuard bool
+}
+
+func evaluatePolicy(doc policyDocument, apiID string) policyVerdict {
+	var v policyVerdict
+	for _, st := range doc.Statement {
+		if !invokes(st.Action) {
+			continue
+		}
+		deny := strings.EqualFold(st.Effect, "Deny")
+		onlyNegativeSource := len(st.Condition) > 0
+		for op, keys := range st.Condition {
+			base, ifExists := splitOperator(op)
+			for key := range keys {
+				source := canonicalSourceKey(key)
+				negative := slices.Contains(negativeOperators, base)
+				if source == "" || !negative {
+					onlyNegativeSource = false
+				}
+				// A positive IfExists in an Allow matches callers that carry no such key at all.
+				restricts := deny && negative || !deny && slices.Contains(positiveOperators, base) && !ifExists
+				if source != "" && restricts && !slices.Contains(v.RestrictedBy, source) {
+					v.RestrictedBy = append(v.RestrictedBy, source)
+				}
+			}
+		}
+		if deny && onlyNegativeSource && everyone(st.Principal) && slices.ContainsFunc(st.Resource, func(r string) bool { return wholeAPI(r, apiID) }) {
+			v.DenyGuard = true
+		}
+	}
+	slices.Sort(v.RestrictedBy)
+	return v
+}
+
+// splitOperator takes the set qualifier and the IfExists suffix off a condition operator.
+func splitOperator(op string) (base string, ifExists bool) {
+	if _, after, qualified := strings.Cut(op, ":"); qualified {
+		op = after
+	}
+	return strings.CutSuffix(op, "IfExists")
+}
+
+// canonicalSourceKey returns the source key that key names (condition keys are case-insensitive), or "".
+func canonicalSourceKey(key string) string {
+	for _, k := range sourceKeys {
+		if strings.EqualFold(k, key) {
+			return k
+		}
+	}
+	return ""
+}
+
+func invokes(actions stringList) bool {
+	return slices.ContainsFunc(actions, func(a string) bool {
+		a = strings.ToLower(a)
+		return a == "*" || a == "execute-api:*" || a == "execute-api:invoke"
+	})
+}
+
+func everyone(principal json.RawMessage) bool {
+	var star string
+	if json.Unmarshal(principal, &star) == nil {
+		return star == "*"
+	}
+	var byType map[string]stringList
+	return json.Unmarshal(principal, &byType) == nil && slices.Contains(byType["AWS"], "*")
+}
+
+// wholeAPI says whether a policy resource covers every stage, method and path of the API:
+// "*", "execute-api:/*", or arn:<partition>:execute-api:<region>:<account>:<apiId or *>/* (any
+// number of "/*" segments).
+func wholeAPI(resource, apiID string) bool {
+	if resource == "*" {
+		return true
+	}
+	rest, shorthand := strings.CutPrefix(resource, "execute-api:")
+	if !shorthand {
+		parts := strings.SplitN(resource, ":", 6)
+		if len(parts) != 6 || parts[0] != "arn" || parts[2] != "execute-api" {
+			return false
+		}
+		if parts[5] == "*" {
+			return true
+		}
+		id, path, _ := strings.Cut(parts[5], "/")
+		if id != apiID && id != "*" {
+			return false
+		}
+		rest = "/" + path
+	}
+	return strings.Contains(rest, "*") && strings.Trim(rest, "/*") == ""
+}
