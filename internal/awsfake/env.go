@@ -21,6 +21,7 @@ func UseCredentials(t testing.TB, region string) {
 		"AWS_CONFIG_FILE":                     filepath.Join(dir, "config"),
 		"AWS_SHARED_CREDENTIALS_FILE":         filepath.Join(dir, "credentials"),
 		"AWS_EC2_METADATA_DISABLED":           "true",
+		"AWS_CA_BUNDLE":                       "",
 		"AWS_ENDPOINT_URL":                    "",
 		"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "",
 		// One attempt: a fake's error is the answer under test, not a reason to back off and retry.

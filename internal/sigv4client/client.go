@@ -60,10 +60,11 @@ func (c *Client) Do(ctx context.Context, req *http.Request, body []byte) (*http.
 }
 
 // DialTo returns a transport that opens every connection to addr (host:port) instead of the URL's
-// host, like curl --connect-to. Nothing else changes: the Host header, the TLS server name that the
-// certificate is checked against, and so the signature, are still those of the URL.
+// host, like curl --connect-to, and directly (no proxy). Nothing else changes: the Host header, the
+// TLS server name that the certificate is checked against, and so the signature, are still the URL's.
 func DialTo(addr string) *http.Transport {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	transport.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return dialer.DialContext(ctx, network, addr)
