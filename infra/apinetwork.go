@@ -53,6 +53,9 @@ type APINetwork struct {
 	EndpointZoneID  pulumi.StringOutput
 	// EndpointSecurityGroupID guards the endpoint (443 from the VPC and consumers only).
 	EndpointSecurityGroupID pulumi.IDOutput
+	// DynamoDBPrefixListID is the gateway endpoint's prefix list, the only egress functions need
+	// to reach the table (empty without TableArn).
+	DynamoDBPrefixListID pulumi.StringOutput
 }
 
 func (a *APINetworkArgs) validate() error {
@@ -121,23 +124,17 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		PrivateDnsEnabled: pulumi.Bool(true),
 		SubnetIds:         net.subnetIDs(),
 		SecurityGroupIds:  pulumi.StringArray{sg.ID()},
-		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.New(policydoc.Statement{
-				Sid:       "InvokeFromThisAccountOnly",
-				Effect:    "Allow",
-				Principal: &policydoc.Principal{All: true},
-				Action:    []string{"execute-api:Invoke"},
-				Resource:  []string{fmt.Sprintf("arn:aws:execute-api:%s:%s:*", args.Region, v[0])},
-				Condition: policydoc.Condition{"StringEquals": {"aws:PrincipalAccount": {v[0]}}},
-			})
+		Policy: accountOnlyEndpointPolicy([]string{"execute-api:Invoke"}, func(account string) string {
+			return fmt.Sprintf("arn:aws:execute-api:%s:%s:*", args.Region, account)
 		}, args.AccountID),
 		Tags: tags(ctx, name+"-execute-api"),
 	}, opt)
 	if err != nil {
 		return nil, err
 	}
+	c.DynamoDBPrefixListID = pulumi.String("").ToStringOutput()
 	if args.TableArn != nil {
-		if _, err := ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
+		gateway, err := ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
 			VpcId:           net.vpc.ID(),
 			ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.dynamodb", args.Region)),
 			VpcEndpointType: pulumi.String("Gateway"),
@@ -153,9 +150,11 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 				})
 			}, args.TableArn, args.AccountID),
 			Tags: tags(ctx, name+"-dynamodb"),
-		}, opt); err != nil {
+		}, opt)
+		if err != nil {
 			return nil, err
 		}
+		c.DynamoDBPrefixListID = gateway.PrefixListId
 	}
 
 	c.VpcID = net.vpc.ID()

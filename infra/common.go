@@ -148,3 +148,18 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, retention int, 
 	}, opt)
 	return err
 }
+
+// accountOnlyEndpointPolicy is an interface endpoint policy that lets only this account's principals
+// use the endpoint, for the given actions on the resource built from the account id.
+func accountOnlyEndpointPolicy(actions []string, resource func(account string) string, accountID pulumi.StringInput) pulumi.StringOutput {
+	return policydoc.Render(func(v []string) policydoc.Document {
+		return policydoc.New(policydoc.Statement{
+			Sid:       "ThisAccountOnly",
+			Effect:    "Allow",
+			Principal: &policydoc.Principal{All: true},
+			Action:    actions,
+			Resource:  []string{resource(v[0])},
+			Condition: policydoc.Condition{"StringEquals": {"aws:PrincipalAccount": {v[0]}}},
+		})
+	}, accountID)
+}

@@ -234,20 +234,3 @@ func TestPrivateDNS(t *testing.T) {
 		}
 	})
 }
-
-func TestPrivateAPI(t *testing.T) {
-	t.Run("is_PRIVATE_and_associated_with_the_endpoint", func(t *testing.T) {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateAPI(ctx, "private", &PrivateAPIArgs{Region: regionUnderTest, EndpointID: pulumi.String("vpce-123")})
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		api := e.OfType(tRestAPI)[0]
-		ec := obj(api.Inputs, "endpointConfiguration")
-		if str(ec, "types") != "PRIVATE" || !slices.Equal(list(ec, "vpcEndpointIds"), []any{"vpce-123"}) {
-			t.Errorf("endpoint configuration %v", ec)
-		}
-	})
-}

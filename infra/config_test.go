@@ -58,7 +58,7 @@ func TestConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := mockengine.Run(Program, projectName, "test", withKey(t, dev(t), tc.key, tc.value))
+			e, err := mockengine.Run(testProgram, projectName, "test", withKey(t, dev(t), tc.key, tc.value))
 			if err == nil {
 				t.Fatalf("config %s=%v was accepted", tc.key, tc.value)
 			}
@@ -79,7 +79,7 @@ func TestConfig(t *testing.T) {
 	t.Run("rejects_missing_region", func(t *testing.T) {
 		cfg := dev(t)
 		delete(cfg, "aws:region")
-		e, err := mockengine.Run(Program, projectName, "test", cfg)
+		e, err := mockengine.Run(testProgram, projectName, "test", cfg)
 		if err == nil || !strings.Contains(err.Error(), "pulumi config set aws:region") {
 			t.Fatalf("want an aws:region error, got %v", err)
 		}
@@ -91,7 +91,7 @@ func TestConfig(t *testing.T) {
 	t.Run("reports_every_problem_at_once", func(t *testing.T) {
 		cfg := withKey(t, dev(t), "logs", map[string]any{"retentionDays": 2})
 		cfg = withKey(t, cfg, "api", map[string]any{"stageName": ""})
-		_, err := mockengine.Run(Program, projectName, "test", cfg)
+		_, err := mockengine.Run(testProgram, projectName, "test", cfg)
 		if err == nil || !strings.Contains(err.Error(), "logs.retentionDays") || !strings.Contains(err.Error(), "api.stageName") {
 			t.Fatalf("want both problems reported, got %v", err)
 		}

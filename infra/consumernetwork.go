@@ -3,6 +3,7 @@ package infra
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/private-api/internal/stackconfig"
@@ -25,6 +26,20 @@ type ConsumerNetworkArgs struct {
 	FlowLogs           bool
 	LogRetentionDays   int
 	AccountID          pulumi.StringInput
+	// TestClient, when set, adds the test instance and the SSM endpoints it needs to the first VPC.
+	TestClient *TestClientArgs
+}
+
+// TestClientArgs configures the test instance: small, arm64, private, managed through SSM only.
+type TestClientArgs struct {
+	InstanceType string
+	// AMI is the Amazon Linux 2023 arm64 image.
+	AMI pulumi.StringInput
+	// InstanceProfile holds the client role.
+	InstanceProfile pulumi.StringInput
+	// APICidr is where the client's HTTPS goes (the execute-api endpoint).
+	APICidr string
+	Region  string
 }
 
 // ConsumerVPC is one consumer VPC's handles for peering and DNS.
@@ -35,7 +50,7 @@ type ConsumerVPC struct {
 	// VpcID is the consumer VPC.
 	VpcID pulumi.IDOutput
 	// SubnetIDs are its private subnets, one per AZ.
-	SubnetIDs []pulumi.StringInput
+	SubnetIDs pulumi.StringArray
 	// RouteTableID is the private route table its subnets use.
 	RouteTableID pulumi.IDOutput
 }
@@ -48,6 +63,8 @@ type ConsumerNetwork struct {
 	VPCs []ConsumerVPC
 	// VpcIDs are the consumer VPC ids in config order.
 	VpcIDs pulumi.StringArrayOutput
+	// TestInstanceID is the test client (empty without one).
+	TestInstanceID pulumi.StringOutput
 }
 
 // NewConsumerNetwork registers every consumer VPC.
@@ -76,7 +93,7 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		if err != nil {
 			return nil, err
 		}
-		subnetIDs := make([]pulumi.StringInput, len(net.subnets))
+		subnetIDs := make(pulumi.StringArray, len(net.subnets))
 		for j, s := range net.subnets {
 			subnetIDs[j] = s.ID()
 		}
@@ -86,8 +103,95 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		ids = append(ids, net.vpc.ID())
 	}
 	c.VpcIDs = ids.ToStringArrayOutput()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"vpcIds": c.VpcIDs}); err != nil {
+	c.TestInstanceID = pulumi.String("").ToStringOutput()
+	if args.TestClient != nil {
+		id, err := newTestClient(ctx, name, c.VPCs[0], args.TestClient, args.AccountID, c)
+		if err != nil {
+			return nil, err
+		}
+		c.TestInstanceID = id
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"vpcIds": c.VpcIDs, "testInstanceId": c.TestInstanceID}); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// ssmEndpointServices are what the SSM agent needs to reach Systems Manager without the internet.
+var ssmEndpointServices = []string{"ssm", "ssmmessages", "ec2messages"}
+
+// newTestClient adds the instance and its SSM endpoints to one consumer VPC. It has no public IP,
+// requires IMDSv2, encrypts its root volume and only speaks HTTPS to the API and SSM endpoints.
+func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *TestClientArgs, accountID pulumi.StringInput, parent pulumi.Resource) (pulumi.StringOutput, error) {
+	opt := pulumi.Parent(parent)
+	prefix := name + "-" + vpc.Name
+	endpointSG, err := ec2.NewSecurityGroup(ctx, prefix+"-ssm-endpoints-sg", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.VpcID,
+		Description: pulumi.String("SSM endpoints: HTTPS from this VPC only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("HTTPS from the consumer VPC"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			CidrBlocks: pulumi.StringArray{pulumi.String(vpc.Cidr)},
+		}},
+		Tags: tags(ctx, prefix+"-ssm-endpoints-sg"),
+	}, opt)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	for _, svc := range ssmEndpointServices {
+		if _, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
+			VpcId:             vpc.VpcID,
+			ServiceName:       pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", args.Region, svc)),
+			VpcEndpointType:   pulumi.String("Interface"),
+			PrivateDnsEnabled: pulumi.Bool(true),
+			SubnetIds:         vpc.SubnetIDs,
+			SecurityGroupIds:  pulumi.StringArray{endpointSG.ID()},
+			Policy:            accountOnlyEndpointPolicy([]string{svc + ":*"}, func(string) string { return "*" }, accountID),
+			Tags:              tags(ctx, prefix+"-"+svc),
+		}, opt); err != nil {
+			return pulumi.StringOutput{}, err
+		}
+	}
+	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.VpcID,
+		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and this VPC's SSM endpoints"),
+		Egress: ec2.SecurityGroupEgressArray{
+			ec2.SecurityGroupEgressArgs{
+				Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
+				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+				CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
+			},
+			ec2.SecurityGroupEgressArgs{
+				Description: pulumi.String("HTTPS to the SSM endpoints"),
+				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+				SecurityGroups: pulumi.StringArray{endpointSG.ID()},
+			},
+		},
+		Tags: tags(ctx, prefix+"-test-client-sg"),
+	}, opt)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	instance, err := ec2.NewInstance(ctx, prefix+"-test-client", &ec2.InstanceArgs{
+		Ami:                      args.AMI,
+		InstanceType:             pulumi.String(args.InstanceType),
+		SubnetId:                 vpc.SubnetIDs[0],
+		VpcSecurityGroupIds:      pulumi.StringArray{clientSG.ID()},
+		IamInstanceProfile:       args.InstanceProfile,
+		AssociatePublicIpAddress: pulumi.Bool(false),
+		MetadataOptions: ec2.InstanceMetadataOptionsArgs{
+			HttpTokens:              pulumi.String("required"),
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpPutResponseHopLimit: pulumi.Int(1),
+		},
+		RootBlockDevice: ec2.InstanceRootBlockDeviceArgs{
+			Encrypted:  pulumi.Bool(true),
+			VolumeType: pulumi.String("gp3"),
+		},
+		Tags: tags(ctx, prefix+"-test-client"),
+	}, opt, pulumi.IgnoreChanges([]string{"ami"})) // a newer image must not replace the instance on every up
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return instance.ID().ToStringOutput(), nil
 }

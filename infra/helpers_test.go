@@ -56,7 +56,7 @@ func stackConfig(t *testing.T, stack string) map[string]string {
 // runProgram runs the whole program under the mock engine and fails the test on a program error.
 func runProgram(t *testing.T, cfg map[string]string) *mockengine.Engine {
 	t.Helper()
-	e, err := mockengine.Run(Program, projectName, "test", cfg)
+	e, err := mockengine.Run(testProgram, projectName, "test", cfg)
 	if err != nil {
 		t.Fatalf("program failed: %v", err)
 	}
@@ -145,3 +145,6 @@ func policy(t *testing.T, r mockengine.Resource, key string) policydoc.Document 
 	}
 	return d
 }
+
+// testProgram is the real program with packages named, not built: mocks need no binaries.
+var testProgram = Program(PackagedArtifacts("build"))

@@ -1,18 +1,50 @@
 package infra
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/policydoc"
 )
 
-// PrivateAPIArgs configures the PRIVATE REST API.
+// FunctionTarget is what the API needs of a function it integrates.
+type FunctionTarget struct {
+	Name      pulumi.StringInput
+	InvokeArn pulumi.StringInput
+}
+
+// PrivateAPIArgs configures the PRIVATE REST API, its routes and its stage.
 type PrivateAPIArgs struct {
-	Region string
+	Region    string
+	AccountID pulumi.StringInput
 	// EndpointID is the execute-api interface endpoint the API is associated with and admits.
 	EndpointID pulumi.StringInput
+	// Routes drive resources, methods, integrations, permissions and the deployment hash.
+	Routes []Route
+	// Functions maps each route's Function to its deployed function.
+	Functions map[string]FunctionTarget
+	// ClientPrincipals are the IAM ARNs the resource policy allows to invoke the routes.
+	ClientPrincipals pulumi.StringArrayInput
+	// AllowedSourceCidrs, when set, limits callers to these aws:VpcSourceIp ranges.
+	AllowedSourceCidrs []string
+	StageName          string
+	LoggingLevel       string
+	ThrottlingRate     float64
+	ThrottlingBurst    int
+	LogRetentionDays   int
+	// ManageAccountLoggingRole sets the account-wide API Gateway CloudWatch role (opt-in).
+	ManageAccountLoggingRole bool
 }
 
 // PrivateAPI is the REST API reachable only through the VPC endpoint.
@@ -25,17 +57,47 @@ type PrivateAPI struct {
 	Host pulumi.StringOutput
 	// ExecutionArn is arn:aws:execute-api:<region>:<account>:<apiId>, the prefix of every route ARN.
 	ExecutionArn pulumi.StringOutput
+	// StageName is the deployed stage.
+	StageName pulumi.StringOutput
+	// ClientPolicy is the identity policy a caller needs: execute-api:Invoke on exactly the route ARNs.
+	ClientPolicy pulumi.StringOutput
+	// DeploymentTrigger is the hash that re-creates the deployment when routes or policy change.
+	DeploymentTrigger pulumi.StringOutput
 }
 
-// NewPrivateAPI registers the API.
+func (a *PrivateAPIArgs) validate() error {
+	if a.Region == "" || a.EndpointID == nil || a.AccountID == nil {
+		return errors.New("PrivateAPI: Region, AccountID and EndpointID are required")
+	}
+	if len(a.Routes) == 0 {
+		return errors.New("PrivateAPI: no routes")
+	}
+	seen := map[string]bool{}
+	for _, r := range a.Routes {
+		if _, ok := a.Functions[r.Function]; !ok {
+			return fmt.Errorf("PrivateAPI: route %s %s names function %q, which is not given", r.Method, r.Path, r.Function)
+		}
+		if seen[r.key()] {
+			return fmt.Errorf("PrivateAPI: route %s %s is listed twice", r.Method, r.Path)
+		}
+		seen[r.key()] = true
+	}
+	if a.StageName == "" {
+		return errors.New("PrivateAPI: StageName is required")
+	}
+	return nil
+}
+
+// NewPrivateAPI registers the API, its routes, resource policy, deployment and stage.
 func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts ...pulumi.ResourceOption) (*PrivateAPI, error) {
-	if args.Region == "" || args.EndpointID == nil {
-		return nil, errors.New("PrivateAPI: Region and EndpointID are required")
+	if err := args.validate(); err != nil {
+		return nil, err
 	}
 	c := &PrivateAPI{}
 	if err := ctx.RegisterComponentResource(typeToken("PrivateAPI"), name, c, opts...); err != nil {
 		return nil, err
 	}
+	opt := pulumi.Parent(c)
 	api, err := apigateway.NewRestApi(ctx, name+"-api", &apigateway.RestApiArgs{
 		Description: pulumi.String("Private API, reachable only through its VPC endpoint"),
 		EndpointConfiguration: apigateway.RestApiEndpointConfigurationArgs{
@@ -43,20 +105,321 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 			VpcEndpointIds: pulumi.StringArray{args.EndpointID},
 		},
 		Tags: tags(ctx, name+"-api"),
-	}, pulumi.Parent(c))
+	}, opt)
 	if err != nil {
 		return nil, err
 	}
 	c.ID = api.ID()
 	c.Host = pulumi.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID(), args.Region)
 	c.ExecutionArn = api.ExecutionArn
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"id": c.ID, "host": c.Host}); err != nil {
+	c.StageName = pulumi.String(args.StageName).ToStringOutput()
+
+	routeDeps, err := c.routes(ctx, name, api, args)
+	if err != nil {
+		return nil, err
+	}
+
+	policyJSON := policydoc.Render(func(v []string) policydoc.Document {
+		var principals []string
+		if err := json.Unmarshal([]byte(v[2]), &principals); err != nil {
+			principals = nil
+		}
+		return resourcePolicy(v[0], v[1], principals, args.AllowedSourceCidrs)
+	}, api.ExecutionArn, args.EndpointID, jsonText(args.ClientPrincipals))
+	policy, err := apigateway.NewRestApiPolicy(ctx, name+"-policy", &apigateway.RestApiPolicyArgs{
+		RestApiId: api.ID(),
+		Policy:    policyJSON,
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	c.ClientPolicy = policydoc.Render(func(v []string) policydoc.Document {
+		return clientPolicy(v[0], args.StageName, args.Routes)
+	}, api.ExecutionArn)
+
+	// The trigger hashes everything a stage serves: routes, their integration targets and the policy.
+	// Without it the stage keeps serving the old API after `pulumi up`.
+	hashInputs := []any{policyJSON}
+	for _, r := range args.Routes {
+		hashInputs = append(hashInputs, args.Functions[r.Function].InvokeArn)
+	}
+	c.DeploymentTrigger = pulumi.All(hashInputs...).ApplyT(func(v []any) string {
+		return deploymentHash(args.Routes, v)
+	}).(pulumi.StringOutput)
+	deployment, err := apigateway.NewDeployment(ctx, name+"-deployment", &apigateway.DeploymentArgs{
+		RestApi:     api.ID(),
+		Description: pulumi.String("Routes, integrations and resource policy as hashed in triggers"),
+		Triggers:    pulumi.StringMap{"redeployment": c.DeploymentTrigger},
+	}, opt, pulumi.DependsOn(append(routeDeps, policy)), pulumi.DeleteBeforeReplace(false))
+	if err != nil {
+		return nil, err
+	}
+	if err := c.stage(ctx, name, api, deployment, args); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"id": c.ID, "host": c.Host, "stageName": c.StageName, "deploymentTrigger": c.DeploymentTrigger,
+	}); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// endpointAliasHost is the host that reaches the API through one endpoint without any DNS set-up.
-func endpointAliasHost(apiID, endpointID, region string) string {
-	return fmt.Sprintf("%s-%s.execute-api.%s.amazonaws.com", apiID, endpointID, region)
+// routes registers the resource tree, one validated AWS_IAM method per route with its Lambda proxy
+// integration and a permission scoped to that method and path. It returns what the deployment needs.
+func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.RestApi, args *PrivateAPIArgs) ([]pulumi.Resource, error) {
+	opt := pulumi.Parent(c)
+	validator, err := apigateway.NewRequestValidator(ctx, name+"-validator", &apigateway.RequestValidatorArgs{
+		RestApi:                   api.ID(),
+		Name:                      pulumi.String("parameters-and-body"),
+		ValidateRequestParameters: pulumi.Bool(true),
+		ValidateRequestBody:       pulumi.Bool(true),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	resources := map[string]pulumi.StringInput{"": api.RootResourceId}
+	resourceFor := func(path string) (pulumi.StringInput, error) {
+		parts := segments(path)
+		for i := range parts {
+			prefix := strings.Join(parts[:i+1], "/")
+			if _, ok := resources[prefix]; ok {
+				continue
+			}
+			res, err := apigateway.NewResource(ctx, name+"-res-"+pathKey(prefix), &apigateway.ResourceArgs{
+				RestApi:  api.ID(),
+				ParentId: resources[strings.Join(parts[:i], "/")],
+				PathPart: pulumi.String(parts[i]),
+			}, opt)
+			if err != nil {
+				return nil, err
+			}
+			resources[prefix] = res.ID()
+		}
+		return resources[strings.Join(parts, "/")], nil
+	}
+	deps := []pulumi.Resource{validator}
+	for _, r := range args.Routes {
+		resourceID, err := resourceFor(r.Path)
+		if err != nil {
+			return nil, err
+		}
+		params := pulumi.BoolMap{}
+		for _, p := range r.params() {
+			params["method.request.path."+p] = pulumi.Bool(true)
+		}
+		method, err := apigateway.NewMethod(ctx, name+"-"+r.key(), &apigateway.MethodArgs{
+			RestApi:            api.ID(),
+			ResourceId:         resourceID,
+			HttpMethod:         pulumi.String(r.Method),
+			Authorization:      pulumi.String("AWS_IAM"),
+			RequestValidatorId: validator.ID(),
+			RequestParameters:  params,
+		}, opt)
+		if err != nil {
+			return nil, err
+		}
+		fn := args.Functions[r.Function]
+		integration, err := apigateway.NewIntegration(ctx, name+"-"+r.key()+"-integration", &apigateway.IntegrationArgs{
+			RestApi:               api.ID(),
+			ResourceId:            resourceID,
+			HttpMethod:            method.HttpMethod,
+			Type:                  pulumi.String("AWS_PROXY"),
+			IntegrationHttpMethod: pulumi.String("POST"),
+			Uri:                   fn.InvokeArn,
+		}, opt)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := lambda.NewPermission(ctx, name+"-"+r.key()+"-invoke", &lambda.PermissionArgs{
+			Action:        pulumi.String("lambda:InvokeFunction"),
+			Function:      fn.Name,
+			Principal:     pulumi.String("apigateway.amazonaws.com"),
+			SourceArn:     api.ExecutionArn.ApplyT(r.SourceArn).(pulumi.StringOutput),
+			SourceAccount: args.AccountID,
+		}, opt); err != nil {
+			return nil, err
+		}
+		deps = append(deps, method, integration)
+	}
+	return deps, nil
+}
+
+// stage registers the stage with JSON access logs, X-Ray, its log groups (created first, with
+// retention) and the method settings: metrics and execution logging on, data trace off, throttling.
+func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.RestApi, deployment *apigateway.Deployment, args *PrivateAPIArgs) error {
+	opt := pulumi.Parent(c)
+	accessLogs, err := cloudwatch.NewLogGroup(ctx, name+"-access-logs", &cloudwatch.LogGroupArgs{
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		Tags:            tags(ctx, name+"-access-logs"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	// API Gateway would create this group itself, without retention, on the first logged request.
+	executionLogs, err := cloudwatch.NewLogGroup(ctx, name+"-execution-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", api.ID(), args.StageName),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		Tags:            tags(ctx, name+"-execution-logs"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	stageDeps := []pulumi.Resource{accessLogs, executionLogs}
+	if args.ManageAccountLoggingRole {
+		account, err := c.accountLoggingRole(ctx, name, args)
+		if err != nil {
+			return err
+		}
+		stageDeps = append(stageDeps, account)
+	}
+	stage, err := apigateway.NewStage(ctx, name+"-stage", &apigateway.StageArgs{
+		RestApi:            api.ID(),
+		Deployment:         deployment.ID(),
+		StageName:          pulumi.String(args.StageName),
+		XrayTracingEnabled: pulumi.Bool(true),
+		AccessLogSettings: apigateway.StageAccessLogSettingsArgs{
+			DestinationArn: accessLogs.Arn,
+			Format:         pulumi.String(accessLogFormat),
+		},
+		Tags: tags(ctx, name+"-stage"),
+	}, opt, pulumi.DependsOn(stageDeps))
+	if err != nil {
+		return err
+	}
+	_, err = apigateway.NewMethodSettings(ctx, name+"-method-settings", &apigateway.MethodSettingsArgs{
+		RestApi:    api.ID(),
+		StageName:  stage.StageName,
+		MethodPath: pulumi.String("*/*"),
+		Settings: apigateway.MethodSettingsSettingsArgs{
+			MetricsEnabled:       pulumi.Bool(true),
+			LoggingLevel:         pulumi.String(args.LoggingLevel),
+			DataTraceEnabled:     pulumi.Bool(false),
+			ThrottlingRateLimit:  pulumi.Float64(args.ThrottlingRate),
+			ThrottlingBurstLimit: pulumi.Int(args.ThrottlingBurst),
+		},
+	}, opt, pulumi.DependsOn(stageDeps))
+	return err
+}
+
+// accountLoggingRole sets the region's account-wide API Gateway CloudWatch role. Only on request:
+// it is one setting shared by every API in the account and region.
+func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *PrivateAPIArgs) (pulumi.Resource, error) {
+	opt := pulumi.Parent(c)
+	role, err := iam.NewRole(ctx, name+"-apigateway-logging", &iam.RoleArgs{
+		Description: pulumi.String("API Gateway execution logging for this account and region"),
+		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.ServiceTrust("apigateway.amazonaws.com", v[0])
+		}, args.AccountID),
+		Tags: tags(ctx, name+"-apigateway-logging"),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-apigateway-logging-write", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.New(policydoc.Statement{
+				Effect: "Allow",
+				Action: []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+					"logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"},
+				Resource: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", args.Region, v[0])},
+			})
+		}, args.AccountID),
+	}, opt); err != nil {
+		return nil, err
+	}
+	return apigateway.NewAccount(ctx, name+"-apigateway-account", &apigateway.AccountArgs{
+		CloudwatchRoleArn: role.Arn,
+	}, opt)
+}
+
+// accessLogFormat is one JSON object per request: who called, through which endpoint, what, and how it went.
+var accessLogFormat = func() string {
+	fields := [][2]string{
+		{"requestId", "$context.requestId"}, {"requestTime", "$context.requestTime"},
+		{"sourceIp", "$context.identity.sourceIp"}, {"caller", "$context.identity.caller"},
+		{"userArn", "$context.identity.userArn"}, {"vpceId", "$context.identity.vpceId"},
+		{"httpMethod", "$context.httpMethod"}, {"resourcePath", "$context.resourcePath"},
+		{"status", "$context.status"}, {"responseLatency", "$context.responseLatency"},
+		{"integrationLatency", "$context.integrationLatency"}, {"errorMessage", "$context.error.message"},
+	}
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		k, _ := json.Marshal(f[0])
+		v, _ := json.Marshal(f[1])
+		parts[i] = string(k) + ":" + string(v)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}()
+
+// resourcePolicy admits only calls through this stack's endpoint, optionally only from the allowed
+// VPC source ranges, and allows them to the client principals.
+func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []string) policydoc.Document {
+	all := []string{executionArn + "/*"}
+	statements := []policydoc.Statement{{
+		Sid:       "DenyUnlessThroughThisEndpoint",
+		Effect:    "Deny",
+		Principal: &policydoc.Principal{All: true},
+		Action:    []string{"execute-api:Invoke"},
+		Resource:  all,
+		Condition: policydoc.Condition{"StringNotEquals": {"aws:SourceVpce": {endpointID}}},
+	}}
+	if len(sourceCidrs) > 0 {
+		statements = append(statements, policydoc.Statement{
+			Sid:       "DenyOutsideAllowedSourceRanges",
+			Effect:    "Deny",
+			Principal: &policydoc.Principal{All: true},
+			Action:    []string{"execute-api:Invoke"},
+			Resource:  all,
+			Condition: policydoc.Condition{"NotIpAddress": {"aws:VpcSourceIp": sourceCidrs}},
+		})
+	}
+	sorted := append([]string(nil), principals...)
+	sort.Strings(sorted)
+	statements = append(statements, policydoc.Statement{
+		Sid:       "AllowClientsThroughThisEndpoint",
+		Effect:    "Allow",
+		Principal: &policydoc.Principal{AWS: sorted},
+		Action:    []string{"execute-api:Invoke"},
+		Resource:  all,
+		Condition: policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}},
+	})
+	return policydoc.New(statements...)
+}
+
+// clientPolicy allows execute-api:Invoke on exactly each route of the stage, nothing else.
+func clientPolicy(executionArn, stage string, routes []Route) policydoc.Document {
+	arns := make([]string, len(routes))
+	for i, r := range routes {
+		arns[i] = r.InvokeArn(executionArn, stage)
+	}
+	return policydoc.New(policydoc.Statement{
+		Sid:      "InvokeThePrivateAPIRoutes",
+		Effect:   "Allow",
+		Action:   []string{"execute-api:Invoke"},
+		Resource: arns,
+	})
+}
+
+// deploymentHash digests the routes with their resolved integration targets and the policy text.
+// values holds the policy first, then one invoke ARN per route.
+func deploymentHash(routes []Route, values []any) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "policy=%v\n", values[0])
+	for i, r := range routes {
+		fmt.Fprintf(h, "%s %s AWS_IAM AWS_PROXY %v\n", r.Method, r.Path, values[i+1])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// jsonText renders a string array input as JSON text, so it can join a policydoc.Render.
+func jsonText(in pulumi.StringArrayInput) pulumi.StringInput {
+	if in == nil {
+		return pulumi.String("[]")
+	}
+	return in.ToStringArrayOutput().ApplyT(func(v []string) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	}).(pulumi.StringOutput)
 }

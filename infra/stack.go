@@ -2,40 +2,78 @@ package infra
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/internal/stackconfig"
 )
+
+// al2023Arm64 is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
+const al2023Arm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+
+// functionTableActions is each function's least privilege on the table: the calls its store makes.
+var functionTableActions = map[string][]string{
+	"whoami":    nil,
+	"employees": {"dynamodb:GetItem", "dynamodb:Query"},
+	"claims":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+}
 
 // Stack is everything one `pulumi up` builds.
 type Stack struct {
 	APINetwork      *APINetwork
 	ConsumerNetwork *ConsumerNetwork
 	Peerings        []*Peering
+	Table           *Table
+	Functions       map[string]*GoFunction
+	Client          *ClientAccess
 	API             *PrivateAPI
 	DNS             *PrivateDNS
 	cfg             stackconfig.Config
 }
 
-// Program is the Pulumi program: load and validate config, build the stack, export its outputs.
-// Config errors return before any resource is registered.
-func Program(ctx *pulumi.Context) error {
-	cfg, err := stackconfig.Load(ctx)
-	if err != nil {
-		return err
+// Program is the Pulumi program with functions packaged by artifacts: load and validate config,
+// build the stack, export its outputs. Config errors return before any resource is registered.
+func Program(artifacts Artifacts) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		cfg, err := stackconfig.Load(ctx)
+		if err != nil {
+			return err
+		}
+		s, err := NewStack(ctx, cfg, artifacts)
+		if err != nil {
+			return err
+		}
+		s.Export(ctx)
+		return nil
 	}
-	s, err := NewStack(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	s.Export(ctx)
-	return nil
 }
 
 // NewStack builds the whole stack from validated config.
-func NewStack(ctx *pulumi.Context, cfg stackconfig.Config) (*Stack, error) {
+func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) (*Stack, error) {
+	functionNames := make([]string, 0, len(functionTableActions))
+	for name := range functionTableActions {
+		functionNames = append(functionNames, name)
+	}
+	sort.Strings(functionNames)
+	// Packages and seed data first: a missing binary or a bad directory file stops the deploy
+	// before anything is created.
+	code := map[string]pulumi.Archive{}
+	for _, name := range functionNames {
+		archive, err := artifacts.Archive(name)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", name, err)
+		}
+		code[name] = archive
+	}
+	items, err := directory.TableItems()
+	if err != nil {
+		return nil, fmt.Errorf("employee directory data: %w", err)
+	}
+
 	caller, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("reading the AWS account: %w", err)
@@ -50,7 +88,14 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config) (*Stack, error) {
 	azs := zones.Names[:cfg.Network.AZCount]
 	account := pulumi.String(caller.AccountId)
 
-	s := &Stack{cfg: cfg}
+	s := &Stack{cfg: cfg, Functions: map[string]*GoFunction{}}
+	if s.Table, err = NewTable(ctx, "data", &TableArgs{
+		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
+		Encryption: cfg.Table.Encryption, Items: items,
+	}); err != nil {
+		return nil, err
+	}
+
 	consumerCidrs := make([]string, len(cfg.Consumers))
 	consumerArgs := make([]ConsumerVPCArgs, len(cfg.Consumers))
 	for i, c := range cfg.Consumers {
@@ -61,13 +106,32 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config) (*Stack, error) {
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
 		Region: cfg.Region, AccountID: account,
+		TableArn: s.Table.Arn, TableActions: unionActions(functionTableActions),
 	}); err != nil {
 		return nil, err
 	}
-	if s.ConsumerNetwork, err = NewConsumerNetwork(ctx, "consumers", &ConsumerNetworkArgs{
+
+	if s.Client, err = NewClientAccess(ctx, "client", &ClientAccessArgs{
+		TrustedPrincipals: cfg.Client.TrustedPrincipals, TestInstance: cfg.Client.TestInstance,
+		IAMUser: cfg.Client.IAMUser, IAMUserAccessKey: cfg.Client.IAMUserAccessKey, AccountID: account,
+	}); err != nil {
+		return nil, err
+	}
+	consumerNetArgs := &ConsumerNetworkArgs{
 		Consumers: consumerArgs, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays, AccountID: account,
-	}); err != nil {
+	}
+	if cfg.Client.TestInstance {
+		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: al2023Arm64})
+		if err != nil {
+			return nil, fmt.Errorf("looking up the Amazon Linux 2023 arm64 image: %w", err)
+		}
+		consumerNetArgs.TestClient = &TestClientArgs{
+			InstanceType: cfg.Client.InstanceType, AMI: pulumi.String(ami.Value),
+			InstanceProfile: s.Client.InstanceProfileName, APICidr: cfg.Network.APIVpcCidr, Region: cfg.Region,
+		}
+	}
+	if s.ConsumerNetwork, err = NewConsumerNetwork(ctx, "consumers", consumerNetArgs); err != nil {
 		return nil, err
 	}
 	var peeringResources []pulumi.Resource
@@ -84,11 +148,38 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config) (*Stack, error) {
 		peeringResources = append(peeringResources, p.Connection)
 		consumerVpcIDs[i] = v.VpcID
 	}
+
+	targets := map[string]FunctionTarget{}
+	for _, name := range functionNames {
+		args := &GoFunctionArgs{
+			Code: code[name], MemoryMB: cfg.Functions.MemoryMB, TimeoutSeconds: cfg.Functions.TimeoutSeconds,
+			ReservedConcurrency: cfg.Functions.ReservedConcurrency, LogRetentionDays: cfg.Logs.RetentionDays,
+			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
+			TableName: s.Table.Name, TableArn: s.Table.Arn, TableActions: functionTableActions[name],
+			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region,
+		}
+		fn, err := NewGoFunction(ctx, name, args)
+		if err != nil {
+			return nil, err
+		}
+		s.Functions[name] = fn
+		targets[name] = FunctionTarget{Name: fn.FunctionName, InvokeArn: fn.InvokeArn}
+	}
+
 	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
-		Region: cfg.Region, EndpointID: s.APINetwork.EndpointID,
+		Region: cfg.Region, AccountID: account, EndpointID: s.APINetwork.EndpointID,
+		Routes: Routes, Functions: targets, ClientPrincipals: s.Client.PrincipalArns,
+		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
+		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
+		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays,
+		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
 	}); err != nil {
 		return nil, err
 	}
+	if err := s.Client.Grant(ctx, "client", s.API.ClientPolicy); err != nil {
+		return nil, err
+	}
+
 	apiSubnets := make([]pulumi.StringInput, cfg.Network.AZCount)
 	for i := range apiSubnets {
 		apiSubnets[i] = s.APINetwork.SubnetIDs.Index(pulumi.Int(i))
@@ -106,17 +197,50 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config) (*Stack, error) {
 	return s, nil
 }
 
+// unionActions lists every table action any function uses, for the gateway endpoint policy.
+func unionActions(byFunction map[string][]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, actions := range byFunction {
+		for _, a := range actions {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).
 func (s *Stack) Export(ctx *pulumi.Context) {
 	region := s.cfg.Region
+	stage := s.cfg.API.StageName
+	aliasHost := pulumi.All(s.API.ID, s.APINetwork.EndpointID).ApplyT(func(v []any) string {
+		return fmt.Sprintf("%s-%s.execute-api.%s.amazonaws.com", v[0], v[1], region)
+	}).(pulumi.StringOutput)
+	aliasURL := pulumi.Sprintf("https://%s/%s", aliasHost, stage)
+	invokeURL := pulumi.Sprintf("https://%s/%s", s.API.Host, stage)
+	if s.cfg.DNS.Mode == stackconfig.DNSEndpointAlias {
+		// Without DNS resources only the endpoint-alias host resolves inside the consumer VPCs.
+		invokeURL = aliasURL
+	}
 	ctx.Export("region", pulumi.String(region))
 	ctx.Export("apiId", s.API.ID)
+	ctx.Export("stageName", s.API.StageName)
+	ctx.Export("invokeUrl", invokeURL)
+	ctx.Export("endpointAliasInvokeUrl", aliasURL)
 	ctx.Export("apiVpcId", s.APINetwork.VpcID)
 	ctx.Export("consumerVpcIds", s.ConsumerNetwork.VpcIDs)
 	ctx.Export("vpcEndpointId", s.APINetwork.EndpointID)
 	ctx.Export("vpcEndpointDnsNames", s.APINetwork.EndpointDNSNames)
 	ctx.Export("resolverInboundIps", s.DNS.InboundIPs)
-	ctx.Export("endpointAliasHost", pulumi.All(s.API.ID, s.APINetwork.EndpointID).ApplyT(func(v []any) string {
-		return endpointAliasHost(string(v[0].(pulumi.ID)), string(v[1].(pulumi.ID)), region)
-	}).(pulumi.StringOutput))
+	ctx.Export("tableName", s.Table.Name)
+	ctx.Export("clientRoleArn", s.Client.RoleArn)
+	ctx.Export("clientUserName", s.Client.UserName)
+	ctx.Export("clientAccessKeyId", s.Client.AccessKeyID)
+	ctx.Export("clientSecretAccessKey", s.Client.SecretAccessKey)
+	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
+	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, invokeURL, region))
 }

@@ -71,6 +71,12 @@ var allowedCalls = map[string]func(e *Engine, args resource.PropertyMap) resourc
 			"id":        Account,
 		})
 	},
+	"aws:ssm/getParameter:getParameter": func(e *Engine, args resource.PropertyMap) resource.PropertyMap {
+		name := args["name"].StringValue()
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"name": name, "value": Placeholder("ssm:"+name, "value"), "type": "String", "id": name,
+		})
+	},
 	"aws:index/getAvailabilityZones:getAvailabilityZones": func(e *Engine, _ resource.PropertyMap) resource.PropertyMap {
 		names, ids := []any{}, []any{}
 		for i, suffix := range []string{"a", "b", "c", "d", "e", "f"} {

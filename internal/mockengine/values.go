@@ -118,6 +118,7 @@ func computed(e *Engine, r *Resource) map[string]any {
 			"hostedZoneId": ph("dnsEntries[0].hostedZoneId"),
 		}}
 		out["networkInterfaceIds"] = []any{ph("networkInterfaceIds[0]")}
+		out["prefixListId"] = ph("prefixListId")
 		out["state"] = "available"
 	case "aws:route53/resolverEndpoint:ResolverEndpoint":
 		var ips []any

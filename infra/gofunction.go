@@ -1,0 +1,190 @@
+package infra
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/policydoc"
+)
+
+// GoFunctionArgs configures one Go Lambda function.
+type GoFunctionArgs struct {
+	// Code is the zip holding the reproducible `bootstrap` binary.
+	Code pulumi.Archive
+	// MemoryMB, TimeoutSeconds and ReservedConcurrency size the function.
+	MemoryMB            int
+	TimeoutSeconds      int
+	ReservedConcurrency int
+	LogRetentionDays    int
+	// VpcID and SubnetIDs place the function in the API VPC's private subnets (at least 2 AZs).
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// TableName and TableArn name the table; TableActions are the only actions the role gets on it.
+	// A function with no TableActions gets no table access and no network egress at all.
+	TableName    pulumi.StringInput
+	TableArn     pulumi.StringInput
+	TableActions []string
+	// DynamoDBPrefixListID is where table traffic goes (the gateway endpoint): the only egress.
+	DynamoDBPrefixListID pulumi.StringInput
+	AccountID            pulumi.StringInput
+	Region               string
+}
+
+// GoFunction is a Lambda function on provided.al2023/arm64 with its own role, log group and SG.
+type GoFunction struct {
+	pulumi.ResourceState
+
+	// FunctionName is the deployed name.
+	FunctionName pulumi.StringOutput
+	// Arn and InvokeArn identify the function for permissions and integrations.
+	Arn       pulumi.StringOutput
+	InvokeArn pulumi.StringOutput
+	// RoleArn is the execution role.
+	RoleArn pulumi.StringOutput
+	// SecurityGroupID is the function's own security group.
+	SecurityGroupID pulumi.IDOutput
+}
+
+func (a *GoFunctionArgs) validate(name string) error {
+	switch {
+	case a.Code == nil:
+		return fmt.Errorf("GoFunction %s: Code is required (the zipped bootstrap)", name)
+	case a.ReservedConcurrency < 1:
+		return fmt.Errorf("GoFunction %s: ReservedConcurrency must be at least 1", name)
+	case len(a.TableActions) > 0 && (a.TableArn == nil || a.TableName == nil || a.DynamoDBPrefixListID == nil):
+		return fmt.Errorf("GoFunction %s: table actions need TableName, TableArn and DynamoDBPrefixListID", name)
+	case a.Region == "" || a.AccountID == nil:
+		return errors.New("GoFunction: Region and AccountID are required")
+	}
+	return nil
+}
+
+// NewGoFunction registers the function after its log group and permissions exist.
+func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts ...pulumi.ResourceOption) (*GoFunction, error) {
+	if err := args.validate(name); err != nil {
+		return nil, err
+	}
+	c := &GoFunction{}
+	if err := ctx.RegisterComponentResource(typeToken("GoFunction"), name, c, opts...); err != nil {
+		return nil, err
+	}
+	opt := pulumi.Parent(c)
+	// The name is fixed so the log group can exist, with its retention, before the function
+	// writes to it (Lambda would otherwise create one that never expires).
+	functionName := fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/lambda/" + functionName),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		Tags:            tags(ctx, name+"-logs"),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Description: pulumi.String("Execution role of " + functionName),
+		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.ServiceTrust("lambda.amazonaws.com", v[0])
+		}, args.AccountID),
+		Tags: tags(ctx, name+"-role"),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+	tableArn := args.TableArn
+	if tableArn == nil {
+		tableArn = pulumi.String("")
+	}
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-permissions", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: policydoc.Render(func(v []string) policydoc.Document {
+			return executionPolicy(v[0], v[1], args.TableActions)
+		}, logGroup.Arn, tableArn),
+	}, opt)
+	if err != nil {
+		return nil, err
+	}
+
+	sgArgs := &ec2.SecurityGroupArgs{
+		VpcId:       args.VpcID,
+		Description: pulumi.String("Lambda " + functionName + ": no ingress; egress only to what it calls"),
+		Tags:        tags(ctx, name+"-sg"),
+	}
+	if len(args.TableActions) > 0 {
+		sgArgs.Egress = ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+			Description:   pulumi.String("HTTPS to DynamoDB through the gateway endpoint"),
+			Protocol:      pulumi.String("tcp"),
+			FromPort:      pulumi.Int(443),
+			ToPort:        pulumi.Int(443),
+			PrefixListIds: pulumi.StringArray{args.DynamoDBPrefixListID},
+		}}
+	}
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", sgArgs, opt)
+	if err != nil {
+		return nil, err
+	}
+
+	env := pulumi.StringMap{}
+	if args.TableName != nil {
+		env["TABLE_NAME"] = args.TableName
+	}
+	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Name:                         pulumi.String(functionName),
+		Role:                         role.Arn,
+		Runtime:                      pulumi.String("provided.al2023"),
+		Architectures:                pulumi.StringArray{pulumi.String("arm64")},
+		Handler:                      pulumi.String("bootstrap"),
+		Code:                         args.Code,
+		MemorySize:                   pulumi.Int(args.MemoryMB),
+		Timeout:                      pulumi.Int(args.TimeoutSeconds),
+		ReservedConcurrentExecutions: pulumi.Int(args.ReservedConcurrency),
+		TracingConfig:                lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		VpcConfig: lambda.FunctionVpcConfigArgs{
+			SubnetIds:        args.SubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{sg.ID()},
+		},
+		// On destroy, hand the ENIs to the VPC's rule-less default group so this group can go
+		// without waiting for Lambda to release them.
+		ReplaceSecurityGroupsOnDestroy: pulumi.Bool(true),
+		LoggingConfig: lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("JSON"),
+			LogGroup:  logGroup.Name,
+		},
+		Environment: lambda.FunctionEnvironmentArgs{Variables: env},
+		Tags:        tags(ctx, name),
+	}, opt, pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
+	if err != nil {
+		return nil, err
+	}
+	c.FunctionName = fn.Name
+	c.Arn = fn.Arn
+	c.InvokeArn = fn.InvokeArn
+	c.RoleArn = role.Arn
+	c.SecurityGroupID = sg.ID()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"functionName": c.FunctionName, "arn": c.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// executionPolicy grants a function exactly what it uses. The VPC-networking and X-Ray actions
+// support no resource-level permissions, so AWS requires "*" for them.
+func executionPolicy(logGroupArn, tableArn string, tableActions []string) policydoc.Document {
+	statements := []policydoc.Statement{
+		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
+		{Sid: "VpcNetworkInterfacesResourceStarRequired", Effect: "Allow", Action: []string{
+			"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+			"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+		}, Resource: []string{"*"}},
+		{Sid: "XRayResourceStarRequired", Effect: "Allow", Action: []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, Resource: []string{"*"}},
+	}
+	if len(tableActions) > 0 {
+		statements = append(statements, policydoc.Statement{Sid: "TableActionsItUses", Effect: "Allow", Action: tableActions, Resource: []string{tableArn}})
+	}
+	return policydoc.New(statements...)
+}

@@ -1,0 +1,75 @@
+package infra
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Route is one method on one path, served by one function. The route table drives the API's
+// resources, methods, integrations, Lambda permissions, validators, the client policy and the
+// deployment hash, so none of them can disagree.
+type Route struct {
+	Method   string
+	Path     string
+	Function string
+}
+
+// Routes is the API contract of DESIGN.md.
+var Routes = []Route{
+	{"GET", "/whoami", "whoami"},
+	{"GET", "/employees", "employees"},
+	{"GET", "/employees/{employeeId}", "employees"},
+	{"POST", "/members/{memberId}/claims", "claims"},
+	{"GET", "/members/{memberId}/claims", "claims"},
+	{"GET", "/members/{memberId}/claims/{claimId}", "claims"},
+	{"PATCH", "/members/{memberId}/claims/{claimId}", "claims"},
+	{"DELETE", "/members/{memberId}/claims/{claimId}", "claims"},
+}
+
+var pathParam = regexp.MustCompile(`^\{([A-Za-z][A-Za-z0-9]*)\}$`)
+
+// segments splits a path into its parts ("/a/{b}" -> ["a", "{b}"]).
+func segments(path string) []string {
+	return strings.Split(strings.Trim(path, "/"), "/")
+}
+
+// params lists a path's parameters in order.
+func (r Route) params() []string {
+	var out []string
+	for _, s := range segments(r.Path) {
+		if m := pathParam.FindStringSubmatch(s); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// arnPath is the route as it appears in an execute-api ARN: parameters become "*".
+func (r Route) arnPath() string {
+	parts := segments(r.Path)
+	for i, s := range parts {
+		if pathParam.MatchString(s) {
+			parts[i] = "*"
+		}
+	}
+	return "/" + strings.Join(parts, "/")
+}
+
+// InvokeArn is the ARN a caller needs execute-api:Invoke on for this route of one stage.
+func (r Route) InvokeArn(executionArn, stage string) string {
+	return executionArn + "/" + stage + "/" + r.Method + r.arnPath()
+}
+
+// SourceArn is what API Gateway presents to Lambda for this route from any stage.
+func (r Route) SourceArn(executionArn string) string {
+	return executionArn + "/*/" + r.Method + r.arnPath()
+}
+
+// key names the route in resource names: "GET-members-memberId-claims".
+func (r Route) key() string {
+	return r.Method + "-" + pathKey(r.Path)
+}
+
+func pathKey(path string) string {
+	return strings.NewReplacer("/", "-", "{", "", "}", "").Replace(strings.Trim(path, "/"))
+}

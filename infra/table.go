@@ -1,0 +1,102 @@
+package infra
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/stackconfig"
+)
+
+// Key attributes of the single table (DESIGN.md); TTLAttribute expires idempotency records.
+const (
+	tableHashKey = "PK"
+	tableSortKey = "SK"
+	TTLAttribute = "expiresAt"
+)
+
+// TableArgs configures the single DynamoDB table.
+type TableArgs struct {
+	// DeletionProtection makes AWS refuse to delete the table.
+	DeletionProtection bool
+	// Protect makes Pulumi refuse to delete or replace the table (pulumi.Protect).
+	Protect bool
+	// Encryption is stackconfig.EncryptionAWSOwned or EncryptionCustomerManaged (a rotating KMS key).
+	Encryption string
+	// Items are seeded at deploy, each DynamoDB JSON with PK and SK (the employee directory).
+	Items []string
+}
+
+// Table is the DynamoDB table every function uses.
+type Table struct {
+	pulumi.ResourceState
+
+	// Name is the table name, given to functions as TABLE_NAME.
+	Name pulumi.StringOutput
+	// Arn is the table ARN that IAM and endpoint policies name.
+	Arn pulumi.StringOutput
+	// KeyArn is the customer-managed key, or empty with an AWS-owned key.
+	KeyArn pulumi.StringOutput
+}
+
+// NewTable registers the table, its key when customer-managed, and the seeded items.
+func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.ResourceOption) (*Table, error) {
+	if args.Encryption != stackconfig.EncryptionAWSOwned && args.Encryption != stackconfig.EncryptionCustomerManaged {
+		return nil, fmt.Errorf("Table %s: unknown encryption %q", name, args.Encryption)
+	}
+	c := &Table{KeyArn: pulumi.String("").ToStringOutput()}
+	if err := ctx.RegisterComponentResource(typeToken("Table"), name, c, opts...); err != nil {
+		return nil, err
+	}
+	opt := pulumi.Parent(c)
+	sse := dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(false)} // AWS-owned key
+	if args.Encryption == stackconfig.EncryptionCustomerManaged {
+		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
+			Description:       pulumi.String("Encrypts the private API's table"),
+			EnableKeyRotation: pulumi.Bool(true),
+			// Losing the key loses the data: keep it through a mistaken destroy for the longest window.
+			DeletionWindowInDays: pulumi.Int(30),
+			Tags:                 tags(ctx, name+"-key"),
+		}, opt, pulumi.Protect(args.Protect))
+		if err != nil {
+			return nil, err
+		}
+		sse = dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(true), KmsKeyArn: key.Arn}
+		c.KeyArn = key.Arn
+	}
+	table, err := dynamodb.NewTable(ctx, name+"-table", &dynamodb.TableArgs{
+		BillingMode: pulumi.String("PAY_PER_REQUEST"),
+		HashKey:     pulumi.String(tableHashKey),
+		RangeKey:    pulumi.String(tableSortKey),
+		Attributes: dynamodb.TableAttributeArray{
+			dynamodb.TableAttributeArgs{Name: pulumi.String(tableHashKey), Type: pulumi.String("S")},
+			dynamodb.TableAttributeArgs{Name: pulumi.String(tableSortKey), Type: pulumi.String("S")},
+		},
+		PointInTimeRecovery:       dynamodb.TablePointInTimeRecoveryArgs{Enabled: pulumi.Bool(true)},
+		ServerSideEncryption:      sse,
+		DeletionProtectionEnabled: pulumi.Bool(args.DeletionProtection),
+		Ttl:                       dynamodb.TableTtlArgs{AttributeName: pulumi.String(TTLAttribute), Enabled: pulumi.Bool(true)},
+		Tags:                      tags(ctx, name+"-table"),
+	}, opt, pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, err
+	}
+	for i, item := range args.Items {
+		if _, err := dynamodb.NewTableItem(ctx, fmt.Sprintf("%s-item-%d", name, i), &dynamodb.TableItemArgs{
+			TableName: table.Name,
+			HashKey:   table.HashKey,
+			RangeKey:  table.RangeKey,
+			Item:      pulumi.String(item),
+		}, opt); err != nil {
+			return nil, err
+		}
+	}
+	c.Name = table.Name
+	c.Arn = table.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": c.Name, "arn": c.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
