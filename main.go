@@ -1,5 +1,5 @@
 // Command private-api is the Pulumi program: it loads and validates the stack config, builds the
-// private API stack and exports its outputs (see infra.Program).
+// private API stack (compiling each function's bootstrap first) and exports its outputs.
 package main
 
 import (
@@ -9,5 +9,5 @@ import (
 )
 
 func main() {
-	pulumi.Run(infra.Program)
+	pulumi.Run(infra.Program(infra.BuiltArtifacts{ModuleRoot: ".", OutDir: "build"}))
 }

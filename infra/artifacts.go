@@ -1,9 +1,13 @@
 package infra
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/functions/bootstrap"
 )
 
 // Artifacts supplies each function's deployment package.
@@ -20,4 +24,21 @@ type PackagedArtifacts string
 // file modes as they are, so bootstrap stays executable).
 func (dir PackagedArtifacts) Archive(function string) (pulumi.Archive, error) {
 	return pulumi.NewFileArchive(filepath.Join(string(dir), function+".zip")), nil
+}
+
+// BuiltArtifacts builds each function from source, the reproducible way, right before the deploy
+// uses it: a deploy can never ship a binary older than its source. Go's build cache makes an
+// unchanged function a quick no-op that gives the same bytes, so a preview shows no Lambda diff.
+type BuiltArtifacts struct {
+	// ModuleRoot is the directory holding go.mod; OutDir receives <name>/bootstrap and <name>.zip.
+	ModuleRoot, OutDir string
+}
+
+// Archive builds function and returns its zip.
+func (b BuiltArtifacts) Archive(function string) (pulumi.Archive, error) {
+	a, err := bootstrap.Build(context.Background(), b.ModuleRoot, b.OutDir, function, bootstrap.Lambda)
+	if err != nil {
+		return nil, fmt.Errorf("refusing to deploy without a fresh build: %w", err)
+	}
+	return pulumi.NewFileArchive(a.Zip), nil
 }
