@@ -1,0 +1,97 @@
+// Command smoke checks a deployed stack from its test client, through SSM Run Command: a signed
+// GET /whoami answers 200 as the client role, unsigned or wrong-region calls get 403, the API host
+// resolves privately and public AWS host names (STS, another team's execute-api) still resolve
+// publicly from the consumer VPC. Run it after `pulumi up` (make smoke STACK=dev):
+//
+//	smoke -stack dev                  outputs from `pulumi stack output --json --stack dev`
+//	smoke -outputs outputs.json       outputs from a file
+//
+// It prints a PASS or FAIL line per check. Exit status: 0 all pass, 1 any check fails, 2 the
+// outputs are missing or unusable, 3 SSM could not run the checks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+const (
+	exitFail  = 1
+	exitUsage = 2
+	exitNoRun = 3
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	outputsFile := fs.String("outputs", "", "read the stack outputs from this file (`pulumi stack output --json` format) instead of running pulumi")
+	stack := fs.String("stack", "", "stack to read the outputs of (default: the selected stack)")
+	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	timeout := fs.Duration("timeout", 5*time.Minute, "give up on the checks after this long")
+	poll := fs.Duration("poll", 2*time.Second, "how often to ask SSM whether a check has finished")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "smoke: unexpected arguments %q; use -stack NAME or -outputs FILE\n", fs.Args())
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	outputs, err := loadOutputs(ctx, *outputsFile, *stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "smoke: %v\n", err)
+		return exitUsage
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(outputs.Region), config.WithSharedConfigProfile(*profile))
+	if err != nil {
+		fmt.Fprintf(stderr, "smoke: load AWS config: %v\n", err)
+		return exitNoRun
+	}
+	runner := runCommand{client: ssm.NewFromConfig(cfg), instanceID: outputs.TestInstanceID, poll: *poll}
+	fmt.Fprintf(stdout, "smoke: %s from test client %s\n", outputs.InvokeURL, outputs.TestInstanceID)
+
+	// Send every check first, so they run on the instance while the first results are awaited.
+	all := checks(outputs)
+	commandIDs := make([]string, len(all))
+	for i, c := range all {
+		if commandIDs[i], err = runner.send(ctx, "private-api smoke "+c.id, c.script); err != nil {
+			fmt.Fprintf(stderr, "smoke: %s: %v\n", c.name, err)
+			return exitNoRun
+		}
+	}
+	failed := 0
+	for i, c := range all {
+		out, err := runner.wait(ctx, commandIDs[i])
+		if err == nil {
+			err = c.verify(out)
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL  %s: %v\n", c.name, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "PASS  %s\n", c.name)
+	}
+	fmt.Fprintf(stdout, "smoke: %d of %d checks passed\n", len(all)-failed, len(all))
+	if failed > 0 {
+		return exitFail
+	}
+	return 0
+}
