@@ -1,0 +1,77 @@
+// Package directoryapi serves the employee directory routes of the request contract.
+package directoryapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/functions/internal/httpapi"
+)
+
+// The API Gateway resources this handler serves.
+const (
+	CollectionResource = "/employees"
+	ItemResource       = "/employees/{employeeId}"
+)
+
+// Store reads the directory.
+type Store interface {
+	// GetEmployee returns directory.ErrNotFound for an unknown ID.
+	GetEmployee(ctx context.Context, employeeID string) (directory.Employee, error)
+	// ListEmployees returns up to limit entries in ID order after afterEmployeeID ("" for the
+	// first page); more reports whether others follow.
+	ListEmployees(ctx context.Context, limit int, afterEmployeeID string) (page []directory.Employee, more bool, err error)
+}
+
+// New returns the router of the directory routes over store; its Handle is the Lambda handler.
+func New(store Store) *httpapi.Router {
+	h := handler{store: store}
+	return httpapi.NewRouter(
+		httpapi.Route{Method: http.MethodGet, Resource: CollectionResource, Handle: h.list},
+		httpapi.Route{Method: http.MethodGet, Resource: ItemResource, Handle: h.get},
+	)
+}
+
+type handler struct {
+	store Store
+}
+
+func (h handler) list(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	limit, err := httpapi.Limit(req)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	after, err := httpapi.Cursor(req, directory.ValidEmployeeID)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	items, more, err := h.store.ListEmployees(ctx, limit, after)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	var last string
+	if len(items) > 0 {
+		last = items[len(items)-1].EmployeeID
+	}
+	return httpapi.JSON(http.StatusOK, httpapi.NewPage(items, last, more))
+}
+
+func (h handler) get(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	id := req.PathParameters["employeeId"]
+	if !directory.ValidEmployeeID(id) {
+		return events.APIGatewayProxyResponse{}, httpapi.Errorf(http.StatusBadRequest, "invalid_employee_id",
+			"employeeId must be 1 to 64 letters, digits, '_' or '-'.")
+	}
+	e, err := h.store.GetEmployee(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) {
+		return events.APIGatewayProxyResponse{}, httpapi.Errorf(http.StatusNotFound, "employee_not_found", "No employee has this ID.")
+	}
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, e)
+}

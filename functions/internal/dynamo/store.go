@@ -1,0 +1,153 @@
+// Package dynamo is the DynamoDB single-table store behind the functions: claims under
+// PK = MEMBER#<memberId>, SK = CLAIM#<claimId>, their idempotency records beside them under
+// SK = IDEMPOTENCY#<key>, and the employee directory under PK = DIRECTORY.
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// API is the part of the DynamoDB client the store uses; *dynamodb.Client satisfies it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// Store reads and writes the table.
+type Store struct {
+	api   API
+	table string
+	now   func() time.Time
+
+	// idempotencyTTL is how long an Idempotency-Key is remembered (the record's expiresAt).
+	idempotencyTTL time.Duration
+	// lockTTL is how long a create holds its key before a retry may finish the create for it.
+	lockTTL time.Duration
+	// pollInterval and pollAttempts bound how long a duplicate waits for the first request.
+	pollInterval time.Duration
+	pollAttempts int
+}
+
+// New returns a store of the table through api.
+func New(api API, table string) *Store {
+	return &Store{
+		api:            api,
+		table:          table,
+		now:            time.Now,
+		idempotencyTTL: 24 * time.Hour,
+		lockTTL:        10 * time.Second,
+		pollInterval:   50 * time.Millisecond,
+		pollAttempts:   20,
+	}
+}
+
+// UnavailableError is a DynamoDB call that was throttled or ran out of time after the SDK's own
+// retries: the caller should retry later, and the API answers 503 with Retry-After.
+type UnavailableError struct {
+	Op  string
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("dynamodb %s: unavailable: %v", e.Op, e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// RetryAfter is the wait suggested to the client.
+func (e *UnavailableError) RetryAfter() time.Duration { return time.Second }
+
+// callError wraps the error of a DynamoDB call with the operation and table.
+func (s *Store) callError(op string, err error) error {
+	var throughput *types.ProvisionedThroughputExceededException
+	var throttling *types.ThrottlingException
+	var requestLimit *types.RequestLimitExceeded
+	if errors.As(err, &throughput) || errors.As(err, &throttling) || errors.As(err, &requestLimit) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return &UnavailableError{Op: op + " on " + s.table, Err: err}
+	}
+	return fmt.Errorf("dynamodb %s on %s: %w", op, s.table, err)
+}
+
+func conditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+func str(v string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: v} }
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"PK": str(pk), "SK": str(sk)}
+}
+
+// getItem reads one item with a strongly consistent read, so a read after a write sees it.
+func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(pk, sk),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, s.callError("GetItem", err)
+	}
+	return out.Item, nil
+}
+
+// queryPage reads up to limit items of partition pk whose SK starts with prefix, after the item
+// with SK afterSK when set. It asks for one item more than it returns, so more is exact and the
+// last page never comes with a token that leads to an empty page.
+func (s *Store) queryPage(ctx context.Context, pk, prefix, afterSK string, limit int, newestFirst bool) (items []map[string]types.AttributeValue, more bool, err error) {
+	in := &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :prefix)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":     str(pk),
+			":prefix": str(prefix),
+		},
+		ScanIndexForward: aws.Bool(!newestFirst),
+		Limit:            aws.Int32(int32(limit + 1)),
+	}
+	if afterSK != "" {
+		in.ExclusiveStartKey = key(pk, afterSK)
+	}
+	out, err := s.api.Query(ctx, in)
+	if err != nil {
+		return nil, false, s.callError("Query", err)
+	}
+	// A page cut by DynamoDB's 1 MB limit has fewer items but still a LastEvaluatedKey.
+	more = len(out.Items) > limit || (out.LastEvaluatedKey != nil && len(out.Items) > 0)
+	if len(out.Items) > limit {
+		out.Items = out.Items[:limit]
+	}
+	return out.Items, more, nil
+}
+
+// FromEnvironment is the store a function uses: the table named by TABLE_NAME, through a client
+// configured by config.LoadDefaultConfig, so the standard variables (AWS_REGION,
+// AWS_ENDPOINT_URL_DYNAMODB, ...) apply. Functions call it once, at init.
+func FromEnvironment(ctx context.Context) (*Store, error) {
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		return nil, errors.New("TABLE_NAME is not set: the function needs the name of its DynamoDB table")
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	return New(dynamodb.NewFromConfig(cfg), table), nil
+}
