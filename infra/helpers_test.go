@@ -148,3 +148,23 @@ func policy(t *testing.T, r mockengine.Resource, key string) policydoc.Document 
 
 // testProgram is the real program with packages named, not built: mocks need no binaries.
 var testProgram = Program(PackagedArtifacts("build"))
+
+// named fails the test when the resource is missing.
+func named(t *testing.T, e *mockengine.Engine, typ, name string) mockengine.Resource {
+	t.Helper()
+	r, ok := e.Named(typ, name)
+	if !ok {
+		t.Fatalf("no %s named %s", typ, name)
+	}
+	return r
+}
+
+// dependsOn reports whether r waits for the resource with that URN.
+func dependsOn(r mockengine.Resource, urn string) bool {
+	for _, d := range r.Dependencies {
+		if d == urn {
+			return true
+		}
+	}
+	return false
+}

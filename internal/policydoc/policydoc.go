@@ -83,7 +83,15 @@ func Render(build func(values []string) Document, inputs ...pulumi.StringInput) 
 	return pulumi.All(all...).ApplyT(func(vals []any) (string, error) {
 		strs := make([]string, len(vals))
 		for i, v := range vals {
-			strs[i], _ = v.(string)
+			// Resource ids resolve to pulumi.ID, not string: both must reach the document.
+			switch x := v.(type) {
+			case string:
+				strs[i] = x
+			case pulumi.ID:
+				strs[i] = string(x)
+			default:
+				return "", fmt.Errorf("policy input %d is a %T, not a string", i, v)
+			}
 		}
 		return build(strs).JSON()
 	}).(pulumi.StringOutput)

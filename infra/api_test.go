@@ -1,0 +1,523 @@
+package infra
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/mockengine"
+)
+
+const (
+	tMethod         = "aws:apigateway/method:Method"
+	tIntegration    = "aws:apigateway/integration:Integration"
+	tPermission     = "aws:lambda/permission:Permission"
+	tFunction       = "aws:lambda/function:Function"
+	tAPIPolicy      = "aws:apigateway/restApiPolicy:RestApiPolicy"
+	tDeployment     = "aws:apigateway/deployment:Deployment"
+	tStage          = "aws:apigateway/stage:Stage"
+	tMethodSettings = "aws:apigateway/methodSettings:MethodSettings"
+	tValidator      = "aws:apigateway/requestValidator:RequestValidator"
+	tAPIAccount     = "aws:apigateway/account:Account"
+	tTable          = "aws:dynamodb/table:Table"
+	tTableItem      = "aws:dynamodb/tableItem:TableItem"
+	tKMSKey         = "aws:kms/key:Key"
+	tInstance       = "aws:ec2/instance:Instance"
+	tUser           = "aws:iam/user:User"
+	tAccessKey      = "aws:iam/accessKey:AccessKey"
+)
+
+// TestRequestPath is the specification of issue 3 over both shipped stacks.
+func TestRequestPath(t *testing.T) {
+	for _, stack := range []string{devStack, prodStack} {
+		t.Run(stack, func(t *testing.T) {
+			e := runProgram(t, stackConfig(t, stack))
+			specAPI(t, e)
+			specFunctions(t, e, stack)
+			specTable(t, e, stack)
+			specClient(t, e, stack)
+		})
+	}
+}
+
+func specAPI(t *testing.T, e *mockengine.Engine) {
+	api := named(t, e, tRestAPI, "private-api")
+	endpoint := named(t, e, tVpcEndpoint, "api-execute-api")
+	execArn := str(api.Outputs, "executionArn")
+	methods := e.OfType(tMethod)
+
+	t.Run("one_method_per_route_every_one_AWS_IAM_and_validated", func(t *testing.T) {
+		if len(methods) != len(Routes) {
+			t.Fatalf("%d methods for %d routes", len(methods), len(Routes))
+		}
+		validator := named(t, e, tValidator, "private-validator")
+		for _, m := range methods {
+			if str(m.Inputs, "authorization") != "AWS_IAM" {
+				t.Errorf("method %s authorization %q, want AWS_IAM", m.Name, str(m.Inputs, "authorization"))
+			}
+			if str(m.Inputs, "requestValidatorId") != validator.ID {
+				t.Errorf("method %s has no request validator", m.Name)
+			}
+		}
+	})
+	t.Run("path_parameters_are_required", func(t *testing.T) {
+		m := named(t, e, tMethod, "private-PATCH-members-memberId-claims-claimId")
+		params := obj(m.Inputs, "requestParameters")
+		if params["method.request.path.memberId"] != true || params["method.request.path.claimId"] != true {
+			t.Errorf("PATCH parameters %v", params)
+		}
+	})
+	t.Run("integrations_proxy_to_the_routes_function", func(t *testing.T) {
+		for _, r := range Routes {
+			in := named(t, e, tIntegration, "private-"+r.key()+"-integration")
+			fn := named(t, e, tFunction, r.Function)
+			if str(in.Inputs, "type") != "AWS_PROXY" || str(in.Inputs, "integrationHttpMethod") != "POST" || str(in.Inputs, "uri") != str(fn.Outputs, "invokeArn") {
+				t.Errorf("%s %s integration %v does not proxy to %s", r.Method, r.Path, in.Inputs, r.Function)
+			}
+		}
+	})
+	t.Run("lambda_permissions_are_scoped_to_method_and_path", func(t *testing.T) {
+		perms := e.OfType(tPermission)
+		if len(perms) != len(Routes) {
+			t.Fatalf("%d permissions for %d routes", len(perms), len(Routes))
+		}
+		for _, r := range Routes {
+			p := named(t, e, tPermission, "private-"+r.key()+"-invoke")
+			want := execArn + "/*/" + r.Method + r.arnPath()
+			if str(p.Inputs, "sourceArn") != want || str(p.Inputs, "principal") != "apigateway.amazonaws.com" ||
+				str(p.Inputs, "sourceAccount") != mockengine.Account || str(p.Inputs, "action") != "lambda:InvokeFunction" {
+				t.Errorf("permission %s: %v, want source ARN %s", p.Name, p.Inputs, want)
+			}
+			if str(p.Inputs, "function") != str(named(t, e, tFunction, r.Function).Inputs, "name") {
+				t.Errorf("permission %s names function %q", p.Name, str(p.Inputs, "function"))
+			}
+		}
+	})
+	policyRes := named(t, e, tAPIPolicy, "private-policy")
+	doc := policy(t, policyRes, "policy")
+	t.Run("resource_policy_denies_every_other_endpoint", func(t *testing.T) {
+		deny := doc.Statement[0]
+		if deny.Effect != "Deny" || !deny.Principal.All || !slices.Equal(deny.Action, []string{"execute-api:Invoke"}) ||
+			!slices.Equal(deny.Resource, []string{execArn + "/*"}) ||
+			!slices.Equal(deny.Condition["StringNotEquals"]["aws:SourceVpce"], []string{endpoint.ID}) {
+			t.Errorf("first statement %+v does not deny calls from other endpoints", deny)
+		}
+	})
+	t.Run("resource_policy_allows_only_named_clients_through_the_endpoint", func(t *testing.T) {
+		role := named(t, e, tRole, "client-role")
+		for _, st := range doc.Statement {
+			if st.Effect != "Allow" {
+				continue
+			}
+			if st.Principal.All || !slices.Contains(st.Principal.AWS, str(role.Outputs, "arn")) {
+				t.Errorf("allow statement %+v does not name the client role", st)
+			}
+			if !slices.Equal(st.Condition["StringEquals"]["aws:SourceVpce"], []string{endpoint.ID}) {
+				t.Errorf("allow statement %+v is not limited to the endpoint", st)
+			}
+		}
+	})
+	t.Run("client_policy_names_exactly_the_route_ARNs", func(t *testing.T) {
+		pol := policy(t, named(t, e, tRolePolicy, "client-invoke"), "policy")
+		var got []string
+		for _, st := range pol.Statement {
+			if !slices.Equal(st.Action, []string{"execute-api:Invoke"}) {
+				t.Errorf("client policy action %v", st.Action)
+			}
+			got = append(got, st.Resource...)
+		}
+		stage := str(named(t, e, tStage, "private-stage").Inputs, "stageName")
+		var want []string
+		for _, r := range Routes {
+			want = append(want, execArn+"/"+stage+"/"+r.Method+r.arnPath())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("client policy resources\n%v\nwant\n%v", got, want)
+		}
+		for _, res := range got {
+			if res == "*" || strings.HasSuffix(res, "/*/*") {
+				t.Errorf("client policy resource %q is a wildcard", res)
+			}
+		}
+	})
+	t.Run("deployment_follows_policy_methods_and_integrations", func(t *testing.T) {
+		dep := named(t, e, tDeployment, "private-deployment")
+		if !dependsOn(dep, policyRes.URN) {
+			t.Error("deployment does not wait for the resource policy")
+		}
+		for _, typ := range []string{tMethod, tIntegration} {
+			for _, r := range e.OfType(typ) {
+				if !dependsOn(dep, r.URN) {
+					t.Errorf("deployment does not wait for %s", r.Name)
+				}
+			}
+		}
+		if len(str(obj(dep.Inputs, "triggers"), "redeployment")) != 64 {
+			t.Errorf("deployment trigger %v is not a sha256", dep.Inputs["triggers"])
+		}
+	})
+	t.Run("stage_logs_JSON_traces_and_throttles", func(t *testing.T) {
+		stage := named(t, e, tStage, "private-stage")
+		if stage.Inputs["xrayTracingEnabled"] != true || len(obj(stage.Inputs, "variables")) != 0 {
+			t.Errorf("stage %v: X-Ray off or stage variables set", stage.Inputs)
+		}
+		als := obj(stage.Inputs, "accessLogSettings")
+		if str(als, "destinationArn") != str(named(t, e, tLogGroup, "private-access-logs").Outputs, "arn") {
+			t.Errorf("access logs go to %q", str(als, "destinationArn"))
+		}
+		var format map[string]string
+		if err := json.Unmarshal([]byte(str(als, "format")), &format); err != nil {
+			t.Fatalf("access log format is not JSON: %v", err)
+		}
+		for _, field := range []string{"requestId", "sourceIp", "caller", "userArn", "vpceId", "httpMethod", "resourcePath", "status", "responseLatency"} {
+			if !strings.HasPrefix(format[field], "$context.") {
+				t.Errorf("access log format lacks %s", field)
+			}
+		}
+		ms := obj(named(t, e, tMethodSettings, "private-method-settings").Inputs, "settings")
+		if ms["metricsEnabled"] != true || ms["dataTraceEnabled"] != false || str(ms, "loggingLevel") != "ERROR" ||
+			num(ms, "throttlingRateLimit") <= 0 || num(ms, "throttlingBurstLimit") <= 0 {
+			t.Errorf("method settings %v", ms)
+		}
+		if len(e.OfType(tAPIAccount)) != 0 {
+			t.Error("the account-wide CloudWatch role is set without opting in")
+		}
+		execLogs := named(t, e, tLogGroup, "private-execution-logs")
+		if !strings.HasPrefix(str(execLogs.Inputs, "name"), "API-Gateway-Execution-Logs_"+api.ID+"/") || !dependsOn(stage, execLogs.URN) {
+			t.Errorf("execution log group %q is not pre-created before the stage", str(execLogs.Inputs, "name"))
+		}
+	})
+}
+
+func specFunctions(t *testing.T, e *mockengine.Engine, stack string) {
+	fns := e.OfType(tFunction)
+	t.Run("functions_run_provided_al2023_on_arm64_in_two_AZs", func(t *testing.T) {
+		if len(fns) != 3 {
+			t.Fatalf("%d functions, want claims, employees, whoami", len(fns))
+		}
+		memory, reserved := 256.0, 10.0
+		if stack == prodStack {
+			memory, reserved = 512, 50
+		}
+		for _, f := range fns {
+			in := f.Inputs
+			if str(in, "runtime") != "provided.al2023" || !slices.Equal(list(in, "architectures"), []any{"arm64"}) || str(in, "handler") != "bootstrap" {
+				t.Errorf("%s runs %s on %v", f.Name, str(in, "runtime"), in["architectures"])
+			}
+			if azs := distinctAZs(t, e, list(obj(in, "vpcConfig"), "subnetIds")); len(azs) < 2 {
+				t.Errorf("%s in AZs %v", f.Name, azs)
+			}
+			if str(obj(in, "tracingConfig"), "mode") != "Active" || num(in, "memorySize") != memory || num(in, "reservedConcurrentExecutions") != reserved {
+				t.Errorf("%s tracing %v memory %v reserved %v", f.Name, in["tracingConfig"], in["memorySize"], in["reservedConcurrentExecutions"])
+			}
+			if in["replaceSecurityGroupsOnDestroy"] != true {
+				t.Errorf("%s keeps its security group's ENIs on destroy", f.Name)
+			}
+			if archive := obj(in, "code"); str(archive, "archive") != "file:build/"+f.Name+".zip" {
+				t.Errorf("%s code %v, want the built zip", f.Name, in["code"])
+			}
+			vars := obj(obj(in, "environment"), "variables")
+			if f.Name != "whoami" && str(vars, "TABLE_NAME") != str(named(t, e, tTable, "data-table").Outputs, "name") {
+				t.Errorf("%s TABLE_NAME %v", f.Name, vars)
+			}
+		}
+	})
+	t.Run("log_group_with_retention_exists_before_the_function", func(t *testing.T) {
+		retention := 30.0
+		if stack == prodStack {
+			retention = 365
+		}
+		for _, f := range fns {
+			lg := named(t, e, tLogGroup, f.Name+"-logs")
+			if str(lg.Inputs, "name") != "/aws/lambda/"+str(f.Inputs, "name") || num(lg.Inputs, "retentionInDays") != retention || !dependsOn(f, lg.URN) {
+				t.Errorf("%s log group %v (retention %v) not created first", f.Name, lg.Inputs["name"], lg.Inputs["retentionInDays"])
+			}
+		}
+	})
+	t.Run("roles_grant_only_the_table_actions_each_function_uses", func(t *testing.T) {
+		tableArn := str(named(t, e, tTable, "data-table").Outputs, "arn")
+		for _, f := range fns {
+			doc := policy(t, named(t, e, tRolePolicy, f.Name+"-permissions"), "policy")
+			var tableActions []string
+			for _, st := range doc.Statement {
+				for _, a := range st.Action {
+					if strings.Contains(a, "*") {
+						t.Errorf("%s: wildcard action %q", f.Name, a)
+					}
+					if strings.HasPrefix(a, "dynamodb:") {
+						tableActions = append(tableActions, a)
+						if !slices.Equal(st.Resource, []string{tableArn}) {
+							t.Errorf("%s: %s on %v, want only the table", f.Name, a, st.Resource)
+						}
+					}
+				}
+				if slices.Contains(st.Resource, "*") && !strings.HasSuffix(st.Sid, "ResourceStarRequired") {
+					t.Errorf("%s: statement %s uses resource * without a documented reason", f.Name, st.Sid)
+				}
+			}
+			if !slices.Equal(tableActions, functionTableActions[f.Name]) {
+				t.Errorf("%s table actions %v, want %v", f.Name, tableActions, functionTableActions[f.Name])
+			}
+			trust := policy(t, named(t, e, tRole, f.Name+"-role"), "assumeRolePolicy").Statement[0]
+			if trust.Principal.Service[0] != "lambda.amazonaws.com" || len(trust.Condition["StringEquals"]["aws:SourceAccount"]) != 1 {
+				t.Errorf("%s trust %+v", f.Name, trust)
+			}
+		}
+	})
+	t.Run("function_egress_only_to_DynamoDB_when_it_uses_the_table", func(t *testing.T) {
+		prefixList := str(named(t, e, tVpcEndpoint, "api-dynamodb").Outputs, "prefixListId")
+		for _, f := range fns {
+			sg := named(t, e, tSG, f.Name+"-sg")
+			egress := list(sg.Inputs, "egress")
+			if len(list(sg.Inputs, "ingress")) != 0 {
+				t.Errorf("%s SG has ingress", f.Name)
+			}
+			if f.Name == "whoami" {
+				if len(egress) != 0 {
+					t.Errorf("whoami calls nothing but has egress %v", egress)
+				}
+				continue
+			}
+			if len(egress) != 1 || num(egress[0].(map[string]any), "fromPort") != 443 ||
+				!slices.Equal(list(egress[0].(map[string]any), "prefixListIds"), []any{prefixList}) || len(list(egress[0].(map[string]any), "cidrBlocks")) != 0 {
+				t.Errorf("%s egress %v, want only 443 to the DynamoDB prefix list", f.Name, egress)
+			}
+		}
+	})
+}
+
+func specTable(t *testing.T, e *mockengine.Engine, stack string) {
+	table := named(t, e, tTable, "data-table")
+	in := table.Inputs
+	t.Run("table_is_on_demand_with_PITR_TTL_and_the_key_layout", func(t *testing.T) {
+		if str(in, "billingMode") != "PAY_PER_REQUEST" || str(in, "hashKey") != "PK" || str(in, "rangeKey") != "SK" ||
+			obj(in, "pointInTimeRecovery")["enabled"] != true || str(obj(in, "ttl"), "attributeName") != TTLAttribute {
+			t.Errorf("table inputs %v", in)
+		}
+	})
+	t.Run("prod_protects_and_encrypts_with_its_own_key_dev_does_not", func(t *testing.T) {
+		prod := stack == prodStack
+		sse := obj(in, "serverSideEncryption")
+		keys := e.OfType(tKMSKey)
+		if in["deletionProtectionEnabled"] != prod || table.Protect != prod || sse["enabled"] != prod || (len(keys) == 1) != prod {
+			t.Errorf("%s: deletion protection %v, protect %v, sse %v, %d keys", stack, in["deletionProtectionEnabled"], table.Protect, sse, len(keys))
+		}
+		if prod && (str(sse, "kmsKeyArn") != str(keys[0].Outputs, "arn") || keys[0].Inputs["enableKeyRotation"] != true || !keys[0].Protect) {
+			t.Errorf("prod key %v not rotating, protected and used by the table", keys[0].Inputs)
+		}
+	})
+	t.Run("directory_entries_are_seeded_from_the_data_file", func(t *testing.T) {
+		entries, err := directory.Entries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := e.OfType(tTableItem)
+		if len(items) != len(entries) || len(entries) == 0 {
+			t.Fatalf("%d items for %d directory entries", len(items), len(entries))
+		}
+		for _, it := range items {
+			if str(it.Inputs, "hashKey") != "PK" || str(it.Inputs, "rangeKey") != "SK" || str(it.Inputs, "tableName") != str(table.Outputs, "name") {
+				t.Errorf("item %s: %v", it.Name, it.Inputs)
+			}
+		}
+	})
+}
+
+func specClient(t *testing.T, e *mockengine.Engine, stack string) {
+	instances := e.OfType(tInstance)
+	t.Run("test_client_is_private_IMDSv2_encrypted_and_SSM_managed", func(t *testing.T) {
+		if stack == prodStack {
+			if len(instances) != 0 {
+				t.Errorf("prod has %d test instances", len(instances))
+			}
+			return
+		}
+		if len(instances) != 1 {
+			t.Fatalf("%d test instances, want 1", len(instances))
+		}
+		in := instances[0].Inputs
+		if in["associatePublicIpAddress"] != false || str(obj(in, "metadataOptions"), "httpTokens") != "required" ||
+			obj(in, "rootBlockDevice")["encrypted"] != true || !strings.HasPrefix(str(in, "instanceType"), "t4g.") {
+			t.Errorf("test instance %v", in)
+		}
+		profile := named(t, e, "aws:iam/instanceProfile:InstanceProfile", "client-profile")
+		if str(in, "iamInstanceProfile") != str(profile.Outputs, "name") || str(profile.Inputs, "role") != str(named(t, e, tRole, "client-role").Outputs, "name") {
+			t.Errorf("test instance profile %q does not hold the client role", str(in, "iamInstanceProfile"))
+		}
+		subnet, _ := e.Resolve(str(in, "subnetId"))
+		if !strings.HasPrefix(subnet.Name, "consumers-") {
+			t.Errorf("test instance in %s, want a consumer subnet", subnet.Name)
+		}
+		var services []string
+		for _, ep := range e.OfType(tVpcEndpoint) {
+			if strings.HasPrefix(ep.Name, "consumers-") {
+				services = append(services, str(ep.Inputs, "serviceName"))
+			}
+		}
+		slices.Sort(services)
+		want := []string{"com.amazonaws.eu-west-1.ec2messages", "com.amazonaws.eu-west-1.ssm", "com.amazonaws.eu-west-1.ssmmessages"}
+		if !slices.Equal(services, want) {
+			t.Errorf("consumer VPC endpoints %v, want %v", services, want)
+		}
+	})
+	t.Run("no_IAM_user_unless_asked", func(t *testing.T) {
+		if n := len(e.OfType(tUser)) + len(e.OfType(tAccessKey)); n != 0 {
+			t.Errorf("%d IAM users or keys without client.iamUser", n)
+		}
+	})
+}
+
+// TestDeploymentTrigger: the stage is redeployed exactly when what it serves changes.
+func TestDeploymentTrigger(t *testing.T) {
+	trigger := func(t *testing.T, routes []Route, cidrs []string) string {
+		t.Helper()
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(routes, cidrs))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return str(obj(named(t, e, tDeployment, "private-deployment").Inputs, "triggers"), "redeployment")
+	}
+	base := trigger(t, Routes, nil)
+	t.Run("unchanged_routes_and_policy_keep_the_trigger", func(t *testing.T) {
+		if again := trigger(t, Routes, nil); again != base {
+			t.Errorf("trigger changed without a change: %s then %s", base, again)
+		}
+	})
+	t.Run("a_changed_route_changes_the_trigger", func(t *testing.T) {
+		changed := append([]Route(nil), Routes...)
+		changed[0].Path = "/identity"
+		if trigger(t, changed, nil) == base {
+			t.Error("renaming a route kept the trigger")
+		}
+		if trigger(t, Routes[:len(Routes)-1], nil) == base {
+			t.Error("removing a route kept the trigger")
+		}
+	})
+	t.Run("a_changed_policy_changes_the_trigger", func(t *testing.T) {
+		if trigger(t, Routes, []string{"10.20.0.0/16"}) == base {
+			t.Error("adding a source-IP allow-list kept the trigger")
+		}
+	})
+}
+
+func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
+	fns := map[string]FunctionTarget{}
+	for _, r := range routes {
+		fns[r.Function] = FunctionTarget{Name: pulumi.String(r.Function), InvokeArn: pulumi.String("arn:invoke:" + r.Function)}
+	}
+	return &PrivateAPIArgs{
+		Region: regionUnderTest, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
+		Routes: routes, Functions: fns, ClientPrincipals: pulumi.StringArray{pulumi.String("arn:aws:iam::123456789012:role/client")},
+		AllowedSourceCidrs: cidrs, StageName: "v1", LoggingLevel: "INFO", ThrottlingRate: 10, ThrottlingBurst: 20, LogRetentionDays: 7,
+	}
+}
+
+func TestPrivateAPI(t *testing.T) {
+	t.Run("is_PRIVATE_and_associated_with_the_endpoint", func(t *testing.T) {
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, nil)); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		ec := obj(e.OfType(tRestAPI)[0].Inputs, "endpointConfiguration")
+		if str(ec, "types") != "PRIVATE" || !slices.Equal(list(ec, "vpcEndpointIds"), []any{"vpce-123"}) {
+			t.Errorf("endpoint configuration %v", ec)
+		}
+	})
+	t.Run("source_IP_allow_list_denies_everything_else", func(t *testing.T) {
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, []string{"10.20.0.0/16"}))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, st := range policy(t, e.OfType(tAPIPolicy)[0], "policy").Statement {
+			if st.Effect == "Deny" && slices.Equal(st.Condition["NotIpAddress"]["aws:VpcSourceIp"], []string{"10.20.0.0/16"}) {
+				found = true
+			}
+		}
+		if !found {
+			t.Error("no Deny outside aws:VpcSourceIp 10.20.0.0/16")
+		}
+	})
+	t.Run("rejects_a_route_without_its_function", func(t *testing.T) {
+		args := privateAPIArgs(Routes, nil)
+		delete(args.Functions, "claims")
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		if err == nil || !strings.Contains(err.Error(), `"claims"`) || len(e.Resources()) != 0 {
+			t.Fatalf("err %v, %d resources", err, len(e.Resources()))
+		}
+	})
+	t.Run("account_logging_role_only_on_opt_in", func(t *testing.T) {
+		args := privateAPIArgs(Routes, nil)
+		args.ManageAccountLoggingRole = true
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		account := e.OfType(tAPIAccount)
+		if len(account) != 1 || !dependsOn(e.OfType(tMethodSettings)[0], account[0].URN) {
+			t.Fatal("opting in did not set the account role before logging is turned on")
+		}
+	})
+}
+
+func TestClientAccess(t *testing.T) {
+	run := func(t *testing.T, args *ClientAccessArgs) *mockengine.Engine {
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			c, err := NewClientAccess(ctx, "client", args)
+			if err != nil {
+				return err
+			}
+			return c.Grant(ctx, "client", pulumi.String(`{"Version":"2012-10-17","Statement":[]}`))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	t.Run("trusts_configured_principals_only", func(t *testing.T) {
+		e := run(t, &ClientAccessArgs{TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}, AccountID: pulumi.String("123456789012")})
+		doc := policy(t, e.OfType(tRole)[0], "assumeRolePolicy")
+		if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.AWS, []string{"arn:aws:iam::123456789012:role/app"}) {
+			t.Errorf("trust %+v", doc.Statement)
+		}
+	})
+	t.Run("falls_back_to_this_account_when_nobody_is_named", func(t *testing.T) {
+		e := run(t, &ClientAccessArgs{AccountID: pulumi.String("123456789012")})
+		doc := policy(t, e.OfType(tRole)[0], "assumeRolePolicy")
+		if !slices.Equal(doc.Statement[0].Principal.AWS, []string{"arn:aws:iam::123456789012:root"}) {
+			t.Errorf("trust %+v", doc.Statement)
+		}
+	})
+	t.Run("user_and_secret_key_only_when_asked", func(t *testing.T) {
+		e := run(t, &ClientAccessArgs{IAMUser: true, AccountID: pulumi.String("123456789012")})
+		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 || len(e.OfType("aws:iam/userPolicy:UserPolicy")) != 1 {
+			t.Error("iamUser without a key must make a user with the policy and no key")
+		}
+		e = run(t, &ClientAccessArgs{IAMUser: true, IAMUserAccessKey: true, AccountID: pulumi.String("123456789012")})
+		if len(e.OfType(tAccessKey)) != 1 {
+			t.Error("no access key when asked")
+		}
+	})
+}
+
+// TestArtifacts: the deployed program refuses to ship a function it could not build.
+func TestArtifacts(t *testing.T) {
+	e, err := mockengine.Run(Program(BuiltArtifacts{ModuleRoot: t.TempDir(), OutDir: t.TempDir()}), projectName, "test", stackConfig(t, devStack))
+	if err == nil || !strings.Contains(err.Error(), "refusing to deploy without a fresh build") {
+		t.Fatalf("want a refusal, got %v", err)
+	}
+	if len(e.Resources()) != 0 {
+		t.Errorf("%d resources registered before the build failed", len(e.Resources()))
+	}
+}
+
