@@ -421,7 +421,10 @@ func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
 
 func TestPrivateAPI(t *testing.T) {
 	t.Run("is_PRIVATE_and_associated_with_the_endpoint", func(t *testing.T) {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, nil)); return err })
+		e, err := runComponent(t, func(ctx *pulumi.Context) error {
+			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, nil))
+			return err
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -520,4 +523,3 @@ func TestArtifacts(t *testing.T) {
 		t.Errorf("%d resources registered before the build failed", len(e.Resources()))
 	}
 }
-
