@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build preview up destroy lint deps
+.PHONY: test plan build stack preview up destroy lint deps
 
 # npm dev dependencies (dynalite, the real DynamoDB engine the tests start on loopback).
 node_modules/.package-lock.json: package-lock.json package.json
@@ -27,14 +27,16 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-preview: build
+# The program compiles each function's bootstrap itself before deploying it.
+stack:
+	@case "$$PULUMI_BACKEND_URL" in file://*) mkdir -p "$${PULUMI_BACKEND_URL#file://}";; esac
 	pulumi stack select $(STACK) --create
-	pulumi preview --diff
 
-up: build
-	pulumi stack select $(STACK) --create
-	pulumi up
+preview: stack
+	pulumi preview --diff --stack $(STACK)
 
-destroy:
-	pulumi stack select $(STACK)
-	pulumi destroy
+up: stack
+	pulumi up --stack $(STACK)
+
+destroy: stack
+	pulumi destroy --stack $(STACK)
