@@ -65,8 +65,8 @@ func TestScriptsRunWithCurl(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(curlHome, ".curlrc"), []byte(curlrc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ran := map[string]bool{}
-	newFakeSSM(t, func(check, script string) output {
+	ran := map[string]bool{} // written by the fake under its lock
+	f := newFakeSSM(t, func(check, script string) output {
 		if strings.HasSuffix(check, "-dns") {
 			return passing(check, script)
 		}
@@ -84,6 +84,8 @@ func TestScriptsRunWithCurl(t *testing.T) {
 	})
 
 	code, stdout, stderr := smoke(t, "-outputs", outputsFile)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if code != 0 || len(ran) != 3 {
 		t.Fatalf("exit %d after running %v, stdout:\n%s\nstderr: %s", code, ran, stdout, stderr)
 	}
