@@ -36,7 +36,13 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	outputsFile := fs.String("outputs", "", "read the stack outputs from this file (`pulumi stack output --json` format) instead of running pulumi")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: smoke [-stack NAME | -outputs FILE] [flags]\n\n"+
+			"Checks a deployed stack from its test client through SSM Run Command.\n"+
+			"Exit status: 0 all pass, 1 any check fails, 2 outputs missing or unusable, 3 SSM could not run the checks.\n\nflags:")
+		fs.PrintDefaults()
+	}
+	outputsFile := fs.String("outputs", "", "read the stack outputs from this `file` (written by pulumi stack output --json) instead of running pulumi")
 	stack := fs.String("stack", "", "stack to read the outputs of (default: the selected stack)")
 	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up on the checks after this long")
