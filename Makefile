@@ -5,7 +5,10 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build stack preview up destroy lint deps
+.PHONY: test plan build stack preview up destroy lint deps smoke
+
+# actionlint pinned from the Go module proxy, so Go is all lint needs.
+ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # npm dev dependencies (dynalite, the real DynamoDB engine the tests start on loopback).
 node_modules/.package-lock.json: package-lock.json package.json
@@ -26,6 +29,7 @@ build:
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(ACTIONLINT)
 
 # The program compiles each function's bootstrap itself before deploying it.
 stack:
@@ -40,3 +44,7 @@ up: stack
 
 destroy: stack
 	pulumi destroy --stack $(STACK)
+
+# Post-deploy checks from STACK's test client through SSM (needs the pulumi CLI and AWS credentials).
+smoke:
+	$(GO) run ./cmd/smoke -stack $(STACK)
