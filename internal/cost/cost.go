@@ -1,0 +1,184 @@
+// Package cost estimates what a recorded stack costs per month: the idle cost of what exists
+// whether or not anyone calls the API, and the cost per million requests. Prices come from
+// prices.json (embedded), one entry per price with its source page and date, so a reviewer can
+// check any figure and a price change is a one-line data edit.
+package cost
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/example/private-api/internal/mockengine"
+)
+
+//go:embed prices.json
+var pricesJSON []byte
+
+// Price is one list price.
+type Price struct {
+	USD      float64 `json:"usd"`
+	Unit     string  `json:"unit"`
+	Source   string  `json:"source"`
+	Checked  string  `json:"checked"`
+	Verified bool    `json:"verified"`
+	Note     string  `json:"note,omitempty"`
+}
+
+// Prices is the price table of one region.
+type Prices struct {
+	Region        string
+	HoursPerMonth float64
+	byName        map[string]Price
+}
+
+// price keys in prices.json; instance types are "ec2:<type>".
+const (
+	interfaceEndpointHour  = "interfaceEndpointHour"
+	endpointDataGB         = "endpointDataGB"
+	resolverEndpointIPHour = "resolverEndpointIPHour"
+	resolverQueriesMillion = "resolverQueriesMillion"
+	hostedZoneMonth        = "hostedZoneMonth"
+	kmsKeyMonth            = "kmsKeyMonth"
+	logsIngestGB           = "logsIngestGB"
+	logsStorageGBMonth     = "logsStorageGBMonth"
+	apiGatewayRestMillion  = "apiGatewayRestMillion"
+	lambdaRequestsMillion  = "lambdaRequestsMillion"
+	lambdaArmGBSecond      = "lambdaArmGBSecond"
+	dynamodbReadMillion    = "dynamodbReadMillion"
+	dynamodbWriteMillion   = "dynamodbWriteMillion"
+	xrayTracesMillion      = "xrayTracesMillion"
+	ebsGp3GBMonth          = "ebsGp3GBMonth"
+)
+
+// ForRegion loads the embedded price table of one region.
+func ForRegion(region string) (Prices, error) {
+	var file struct {
+		HoursPerMonth float64                     `json:"hoursPerMonth"`
+		Regions       map[string]map[string]Price `json:"regions"`
+	}
+	if err := json.Unmarshal(pricesJSON, &file); err != nil {
+		return Prices{}, fmt.Errorf("internal/cost/prices.json: %w", err)
+	}
+	byName, ok := file.Regions[region]
+	if !ok {
+		known := make([]string, 0, len(file.Regions))
+		for r := range file.Regions {
+			known = append(known, r)
+		}
+		sort.Strings(known)
+		return Prices{}, fmt.Errorf("no prices for region %s in internal/cost/prices.json (it has %s): copy a region's block and fill in that region's prices", region, strings.Join(known, ", "))
+	}
+	return Prices{Region: region, HoursPerMonth: file.HoursPerMonth, byName: byName}, nil
+}
+
+// Get returns a named price; ok is false when prices.json lacks it for the region.
+func (p Prices) Get(name string) (Price, bool) {
+	pr, ok := p.byName[name]
+	return pr, ok
+}
+
+// Line is one item of an estimate: quantity × unit price = monthly (or per-million) cost.
+type Line struct {
+	// Resource is the resource the line prices ("" for usage lines of the whole stack).
+	Resource string
+	Item     string
+	Quantity float64
+	// PriceName is the prices.json key; Price is empty when the region lacks it (see Estimate.Missing).
+	PriceName string
+	Price     Price
+	USD       float64
+}
+
+// Estimate is a stack's monthly idle cost and its cost per million requests.
+type Estimate struct {
+	Region string
+	Idle   []Line
+	// PerMillion prices one million API requests under Assumptions.
+	PerMillion  []Line
+	Assumptions []string
+	// Missing names prices the table lacks for this stack; their lines count as zero.
+	Missing []string
+}
+
+// IdleTotal is the monthly cost of the stack with no traffic.
+func (e Estimate) IdleTotal() float64 { return total(e.Idle) }
+
+// PerMillionTotal is the cost of one million requests.
+func (e Estimate) PerMillionTotal() float64 { return total(e.PerMillion) }
+
+func total(lines []Line) float64 {
+	var t float64
+	for _, l := range lines {
+		t += l.USD
+	}
+	return t
+}
+
+// line prices quantity units of a named price, recording a missing price instead of guessing.
+func (est *Estimate) line(p Prices, resource, item, priceName string, quantity float64) {
+	pr, ok := p.Get(priceName)
+	if !ok {
+		est.Missing = append(est.Missing, fmt.Sprintf("%s in %s (for %s)", priceName, p.Region, item))
+	}
+	l := Line{Resource: resource, Item: item, Quantity: quantity, PriceName: priceName, Price: pr, USD: quantity * pr.USD}
+	if resource == "" {
+		est.PerMillion = append(est.PerMillion, l)
+	} else {
+		est.Idle = append(est.Idle, l)
+	}
+}
+
+// Of estimates the recorded stack with the region's prices.
+func Of(e *mockengine.Engine, p Prices) Estimate {
+	est := Estimate{Region: p.Region}
+	idle(e, p, &est)
+	perMillion(e, p, &est)
+	return est
+}
+
+// defaultRootVolumeGB is the root volume of the Amazon Linux 2023 AMI when the instance sets none.
+const defaultRootVolumeGB = 8
+
+// idle prices what bills by the hour or month regardless of traffic. VPCs, subnets, route tables,
+// security groups, peering, gateway endpoints, IAM, Lambda, API Gateway and DynamoDB on-demand cost
+// nothing idle; logs and table storage grow with use and are priced per request.
+func idle(e *mockengine.Engine, p Prices, est *Estimate) {
+	h := p.HoursPerMonth
+	for _, r := range e.Resources() {
+		switch r.Type {
+		case mockengine.TypeVpcEndpoint:
+			if service, _ := r.Inputs["serviceName"].(string); r.Inputs["vpcEndpointType"] == "Interface" {
+				azs := float64(len(list(r.Inputs["subnetIds"])))
+				est.line(p, r.Name, fmt.Sprintf("interface endpoint %s, %g AZ × %g h", shortService(service), azs, h), interfaceEndpointHour, azs*h)
+			}
+		case mockengine.TypeResolverEndpoint:
+			ips := float64(len(list(r.Inputs["ipAddresses"])))
+			est.line(p, r.Name, fmt.Sprintf("resolver endpoint %v, %g IPs × %g h", r.Inputs["direction"], ips, h), resolverEndpointIPHour, ips*h)
+		case mockengine.TypeZone:
+			est.line(p, r.Name, "hosted zone", hostedZoneMonth, 1)
+		case mockengine.TypeKMSKey:
+			est.line(p, r.Name, "KMS customer-managed key", kmsKeyMonth, 1)
+		case mockengine.TypeInstance:
+			typ, _ := r.Inputs["instanceType"].(string)
+			est.line(p, r.Name, fmt.Sprintf("instance %s × %g h", typ, h), "ec2:"+typ, h)
+			gb := float64(defaultRootVolumeGB)
+			if v, ok := mockengine.Get(r.Inputs, "rootBlockDevice.volumeSize"); ok {
+				gb, _ = v.(float64)
+			}
+			est.line(p, r.Name, fmt.Sprintf("root volume gp3 %g GB", gb), ebsGp3GBMonth, gb)
+		}
+	}
+	sort.SliceStable(est.Idle, func(i, j int) bool { return est.Idle[i].Resource < est.Idle[j].Resource })
+}
+
+func list(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func shortService(name string) string {
+	return name[strings.LastIndex(name, ".")+1:]
+}

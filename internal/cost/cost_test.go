@@ -1,0 +1,150 @@
+package cost_test
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/example/private-api/internal/cost"
+	m "github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/plan"
+)
+
+func TestPriceTable(t *testing.T) {
+	raw, err := os.ReadFile("prices.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Regions map[string]map[string]cost.Price `json:"regions"`
+	}
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	date := regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	var keys map[string]bool
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		prices, ok := file.Regions[region]
+		if !ok {
+			t.Fatalf("prices.json has no %s", region)
+		}
+		got := map[string]bool{}
+		for name, p := range prices {
+			got[name] = true
+			if p.USD <= 0 || !strings.HasPrefix(p.Source, "https://aws.amazon.com/") || !date.MatchString(p.Checked) || p.Unit == "" {
+				t.Errorf("%s %s: every price needs usd > 0, a unit, an aws.amazon.com source and a checked date: %+v", region, name, p)
+			}
+		}
+		if keys != nil && len(keys) != len(got) {
+			t.Errorf("%s prices %d items, another region %d: regions must price the same things", region, len(got), len(keys))
+		}
+		keys = got
+	}
+	if _, err := cost.ForRegion("ap-nowhere-1"); err == nil || !strings.Contains(err.Error(), "ap-nowhere-1") {
+		t.Errorf("unknown region: error %v, want one naming the region", err)
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 0.005 }
+
+func TestIdleCostPerResource(t *testing.T) {
+	p, err := cost.ForRegion("eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := []any{"${s1.id}", "${s2.id}"}
+	e := m.FromResources("p", "s", "eu-west-1", []m.Resource{
+		{Type: m.TypeVpcEndpoint, Name: "vpce", Inputs: map[string]any{"vpcEndpointType": "Interface", "serviceName": "com.amazonaws.eu-west-1.execute-api", "subnetIds": two}},
+		{Type: m.TypeVpcEndpoint, Name: "gw", Inputs: map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws.eu-west-1.dynamodb"}},
+		{Type: m.TypeResolverEndpoint, Name: "in", Inputs: map[string]any{"direction": "INBOUND", "ipAddresses": []any{map[string]any{}, map[string]any{}, map[string]any{}}}},
+		{Type: m.TypeZone, Name: "zone", Inputs: map[string]any{}},
+		{Type: m.TypeKMSKey, Name: "key", Inputs: map[string]any{}},
+		{Type: m.TypeInstance, Name: "vm", Inputs: map[string]any{"instanceType": "t4g.nano"}},
+		{Type: m.TypeInstance, Name: "big", Inputs: map[string]any{"instanceType": "x9g.huge", "rootBlockDevice": map[string]any{"volumeSize": 20.0}}},
+	})
+	est := cost.Of(e, p)
+	want := map[string]float64{
+		"vpce": 2 * 730 * 0.011,   // per AZ-hour
+		"in":   3 * 730 * 0.125,   // per IP-hour
+		"zone": 0.50, "key": 1.00, // per month
+		"vm":  730*0.0046 + 8*0.088, // instance + default 8 GB root volume
+		"big": 20 * 0.088,           // unknown type: no price, its volume still priced
+	}
+	got := map[string]float64{}
+	for _, l := range est.Idle {
+		got[l.Resource] += l.USD
+	}
+	for name, usd := range want {
+		if !near(got[name], usd) {
+			t.Errorf("%s: $%.4f, want $%.4f", name, got[name], usd)
+		}
+	}
+	if _, priced := got["gw"]; priced {
+		t.Error("gateway endpoints are free and must not appear")
+	}
+	if len(est.Missing) != 1 || !strings.Contains(est.Missing[0], "ec2:x9g.huge") {
+		t.Errorf("missing prices %v, want the unknown instance type named", est.Missing)
+	}
+}
+
+// TestDNSModes prices the dev stack in each mode: resolver endpoints dominate, privateZone is a
+// hosted zone, endpointAlias creates nothing.
+func TestDNSModes(t *testing.T) {
+	runs := map[string]*m.Engine{}
+	for _, mode := range plan.DNSModes {
+		e, err := plan.Load("../..", "dev", mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[mode] = e
+	}
+	p, err := cost.ForRegion(runs[plan.DNSModes[0]].Region())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cost.CompareDNS(p, runs, plan.DNSModes)
+	byMode := map[string]cost.DNSMode{}
+	for _, g := range got {
+		byMode[g.Mode] = g
+	}
+	resolver, zone, alias := byMode["resolver"], byMode["privateZone"], byMode["endpointAlias"]
+	// dev: 2 AZs, so 2 IPs per endpoint, inbound and outbound.
+	if !near(resolver.DNSIdle, 4*730*0.125) || !near(resolver.PerMillionQueries, 0.80) {
+		t.Errorf("resolver: %+v, want 4 IPs × 730 h × $0.125 and $0.40 at each of 2 endpoints per million queries", resolver)
+	}
+	if !near(zone.DNSIdle, 0.50) || alias.DNSIdle != 0 {
+		t.Errorf("privateZone %+v, endpointAlias %+v: want $0.50 and $0", zone, alias)
+	}
+	if !near(resolver.StackIdle-alias.StackIdle, resolver.DNSIdle) {
+		t.Errorf("the modes must differ only by their DNS resources: %+v vs %+v", resolver, alias)
+	}
+}
+
+func TestPerMillionFollowsTheStack(t *testing.T) {
+	e, err := plan.Load("../..", "prod", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cost.ForRegion(e.Region())
+	if err != nil {
+		t.Fatal(err)
+	}
+	est := cost.Of(e, p)
+	if len(est.Missing) > 0 {
+		t.Errorf("prod uses prices the table lacks: %v", est.Missing)
+	}
+	items := map[string]float64{}
+	for _, l := range est.PerMillion {
+		items[l.PriceName] = l.USD
+	}
+	// prod functions have 512 MB: 1M × 0.5 GB × 0.05 s = 25,000 GB-s.
+	if !near(items["lambdaArmGBSecond"], 25000*0.0000133334) || !near(items["apiGatewayRestMillion"], 3.50) {
+		t.Errorf("per-million lines %v", items)
+	}
+	if len(est.Assumptions) == 0 {
+		t.Error("a per-request estimate must state its assumptions")
+	}
+}
