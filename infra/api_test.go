@@ -523,3 +523,13 @@ func TestArtifacts(t *testing.T) {
 		t.Errorf("%d resources registered before the build failed", len(e.Resources()))
 	}
 }
+
+func TestTableItemNames(t *testing.T) {
+	got, err := itemKey(`{"PK":{"S":"DIRECTORY"},"SK":{"S":"EMPLOYEE#e-001"},"name":{"S":"Ada"}}`)
+	if err != nil || got != "directory-employee-e-001" {
+		t.Errorf("itemKey = %q, %v", got, err)
+	}
+	if _, err := itemKey(`{"PK":{"S":"DIRECTORY"}}`); err == nil {
+		t.Error("an item without SK was accepted")
+	}
+}

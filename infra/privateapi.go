@@ -150,7 +150,7 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		RestApi:     api.ID(),
 		Description: pulumi.String("Routes, integrations and resource policy as hashed in triggers"),
 		Triggers:    pulumi.StringMap{"redeployment": c.DeploymentTrigger},
-	}, opt, pulumi.DependsOn(append(routeDeps, policy)), pulumi.DeleteBeforeReplace(false))
+	}, opt, pulumi.DependsOn(append(routeDeps, policy)))
 	if err != nil {
 		return nil, err
 	}

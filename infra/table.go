@@ -1,7 +1,9 @@
 package infra
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/dynamodb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -83,8 +85,13 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	if err != nil {
 		return nil, err
 	}
-	for i, item := range args.Items {
-		if _, err := dynamodb.NewTableItem(ctx, fmt.Sprintf("%s-item-%d", name, i), &dynamodb.TableItemArgs{
+	for _, item := range args.Items {
+		key, err := itemKey(item)
+		if err != nil {
+			return nil, fmt.Errorf("Table %s: %w", name, err)
+		}
+		// Named by key, so reordering the data file changes nothing.
+		if _, err := dynamodb.NewTableItem(ctx, name+"-item-"+key, &dynamodb.TableItemArgs{
 			TableName: table.Name,
 			HashKey:   table.HashKey,
 			RangeKey:  table.RangeKey,
@@ -99,4 +106,17 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		return nil, err
 	}
 	return c, nil
+}
+
+// itemKey names a seeded item by its PK and SK ("DIRECTORY#EMPLOYEE#e-001" -> "directory-employee-e-001").
+func itemKey(item string) (string, error) {
+	var keys map[string]struct{ S string }
+	if err := json.Unmarshal([]byte(item), &keys); err != nil {
+		return "", fmt.Errorf("seed item is not DynamoDB JSON: %w", err)
+	}
+	pk, sk := keys[tableHashKey].S, keys[tableSortKey].S
+	if pk == "" || sk == "" {
+		return "", fmt.Errorf("seed item %s lacks a string %s or %s", item, tableHashKey, tableSortKey)
+	}
+	return strings.ToLower(strings.NewReplacer("#", "-", "/", "-").Replace(pk + "#" + sk)), nil
 }
