@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // This file holds read-only queries over recorded resources that the checks, the cost estimate, the
@@ -28,13 +30,12 @@ func (e *Engine) Project() string   { return e.project }
 func (e *Engine) StackName() string { return e.stack }
 func (e *Engine) Region() string    { return e.region }
 
-// Root returns the stack resource itself, the parent of every component.
+// Root returns the stack resource itself, the parent of every component. The SDK's mock monitor
+// registers it without calling NewResource, so it is rebuilt from the parent URN the components name.
 func (e *Engine) Root() (Resource, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, r := range e.resources {
-		if r.Type == StackType {
-			return *r, true
+	for _, r := range e.Resources() {
+		if u := resource.URN(r.Parent); u != "" && u.QualifiedType() == resource.RootStackType {
+			return Resource{Type: StackType, Name: u.Name(), URN: r.Parent, Inputs: map[string]any{}, Outputs: map[string]any{}}, true
 		}
 	}
 	return Resource{}, false

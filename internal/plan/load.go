@@ -17,11 +17,48 @@ import (
 const artifactsDir = "build"
 
 // Load runs the program under the mock engine for Pulumi.<stack>.yaml in root. A non-empty dnsMode
-// replaces the stack's dns.mode, so one stack can be priced in every DNS mode.
+// replaces the stack's dns.mode.
 func Load(root, stack, dnsMode string) (*mockengine.Engine, error) {
 	project, cfg, err := mockengine.StackConfig(root, stack)
 	if err != nil {
 		return nil, err
+	}
+	return run(project, stack, cfg, dnsMode)
+}
+
+// LoadModes runs the stack once in each of DNSModes, so one stack can be priced in every mode; own
+// is the mode the stack's config chooses, and runs[own] is the stack as configured.
+func LoadModes(root, stack string) (own string, runs map[string]*mockengine.Engine, err error) {
+	project, cfg, err := mockengine.StackConfig(root, stack)
+	if err != nil {
+		return "", nil, err
+	}
+	own = stackconfig.Defaults().DNS.Mode
+	if raw, ok := cfg[dnsKey]; ok {
+		var dns stackconfig.DNS
+		if err := json.Unmarshal([]byte(raw), &dns); err != nil {
+			return "", nil, fmt.Errorf("config %s: %w", dnsKey, err)
+		}
+		if dns.Mode != "" {
+			own = dns.Mode
+		}
+	}
+	runs = map[string]*mockengine.Engine{}
+	for _, mode := range DNSModes {
+		if runs[mode], err = run(project, stack, cfg, mode); err != nil {
+			return "", nil, err
+		}
+	}
+	if runs[own] == nil {
+		return "", nil, fmt.Errorf("config %s: mode %q is none of %v", dnsKey, own, DNSModes)
+	}
+	return own, runs, nil
+}
+
+func run(project, stack string, base map[string]string, dnsMode string) (*mockengine.Engine, error) {
+	cfg := make(map[string]string, len(base))
+	for k, v := range base {
+		cfg[k] = v
 	}
 	if dnsMode != "" {
 		if err := setDNSMode(cfg, dnsMode); err != nil {
@@ -35,13 +72,14 @@ func Load(root, stack, dnsMode string) (*mockengine.Engine, error) {
 	return e, nil
 }
 
+const dnsKey = stackconfig.Project + ":dns"
+
 // setDNSMode changes only the mode key of the dns object, keeping any other dns settings.
 func setDNSMode(cfg map[string]string, mode string) error {
-	key := stackconfig.Project + ":dns"
 	dns := map[string]any{}
-	if raw, ok := cfg[key]; ok {
+	if raw, ok := cfg[dnsKey]; ok {
 		if err := json.Unmarshal([]byte(raw), &dns); err != nil {
-			return fmt.Errorf("config %s: %w", key, err)
+			return fmt.Errorf("config %s: %w", dnsKey, err)
 		}
 	}
 	dns["mode"] = mode
@@ -49,7 +87,7 @@ func setDNSMode(cfg map[string]string, mode string) error {
 	if err != nil {
 		return err
 	}
-	cfg[key] = string(b)
+	cfg[dnsKey] = string(b)
 	return nil
 }
 

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/plan"
+)
+
+const root = "../.."
+
+func runPlan(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(append([]string{"-root", root}, args...), &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func loadDev(t *testing.T) *mockengine.Engine {
+	t.Helper()
+	e, err := plan.Load(root, "dev", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestJSONHasThePreviewShape reads -json as a tool made for `pulumi preview --json` would.
+func TestJSONHasThePreviewShape(t *testing.T) {
+	stdout, stderr, err := runPlan(t, "-stack", "dev", "-json")
+	if err != nil {
+		t.Fatalf("plan -json: %v\n%s", err, stderr)
+	}
+	var p struct {
+		Steps []struct {
+			Op       string `json:"op"`
+			URN      string `json:"urn"`
+			NewState struct {
+				Type         string         `json:"type"`
+				URN          string         `json:"urn"`
+				ID           string         `json:"id"`
+				Custom       bool           `json:"custom"`
+				Parent       string         `json:"parent"`
+				Inputs       map[string]any `json:"inputs"`
+				Outputs      map[string]any `json:"outputs"`
+				Dependencies []string       `json:"dependencies"`
+			} `json:"newState"`
+		} `json:"steps"`
+		ChangeSummary map[string]int `json:"changeSummary"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatalf("-json output does not parse: %v", err)
+	}
+	want := len(loadDev(t).Resources()) + 1 // and the stack
+	if len(p.Steps) != want || p.ChangeSummary["create"] != want {
+		t.Fatalf("%d steps, changeSummary %v: want %d creates, the engine's resources and the stack", len(p.Steps), p.ChangeSummary, want)
+	}
+	if p.Steps[0].NewState.Type != mockengine.StackType || p.Steps[0].NewState.Parent != "" {
+		t.Fatalf("first step is %s with parent %q: want the stack, with no parent", p.Steps[0].NewState.Type, p.Steps[0].NewState.Parent)
+	}
+	seen := map[string]bool{}
+	for _, s := range p.Steps {
+		st := s.NewState
+		if s.Op != "create" || s.URN != st.URN || st.Inputs == nil || st.Outputs == nil {
+			t.Errorf("step %s: op %q, urn %q, inputs/outputs present %t: want create, the state's URN, both maps", s.URN, s.Op, st.URN, st.Inputs != nil && st.Outputs != nil)
+		}
+		if seen[st.URN] {
+			t.Errorf("URN %s appears twice", st.URN)
+		}
+		// Parents and dependencies come first, so a reader can build the tree in one pass.
+		if st.Type != mockengine.StackType && !seen[st.Parent] {
+			t.Errorf("%s: parent %q is not an earlier step", st.URN, st.Parent)
+		}
+		for _, d := range st.Dependencies {
+			if !seen[d] {
+				t.Errorf("%s: dependency %s is not an earlier step", st.URN, d)
+			}
+		}
+		name := st.URN[strings.LastIndex(st.URN, "::")+2:]
+		if st.Custom && st.ID != mockengine.Placeholder(name, "id") {
+			t.Errorf("%s: id %q, want the placeholder %s", st.URN, st.ID, mockengine.Placeholder(name, "id"))
+		}
+		seen[st.URN] = true
+	}
+}
+
+// TestTextPlan checks the reviewer's plan: the count in the header, the legend, every resource in
+// the tree with its settings, full policies, the cost tables and the verdicts.
+func TestTextPlan(t *testing.T) {
+	stdout, stderr, err := runPlan(t, "-stack", "dev")
+	if err != nil {
+		t.Fatalf("plan dev: %v\n%s", err, stderr)
+	}
+	e := loadDev(t)
+	m := regexp.MustCompile(`Resources: \+ (\d+) to create \((\d+) AWS resources, (\d+) components, 1 stack\)`).FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("no resource count in the header:\n%.500s", stdout)
+	}
+	c := plan.Count(e)
+	if total, _ := strconv.Atoi(m[1]); total != len(e.Resources())+1 || total != c.Total {
+		t.Errorf("header counts %s, engine registered %d resources plus the stack", m[1], len(e.Resources()))
+	}
+	for _, r := range e.Resources() {
+		if !strings.Contains(stdout, "+ "+r.Name+"  "+r.Type) {
+			t.Errorf("tree lacks %s (%s)", r.Name, r.Type)
+		}
+	}
+	for _, want := range []string{
+		plan.Legend,
+		"cidrBlock: 10.10.0.0/16", "availabilityZone: eu-west-1a", "privateDnsEnabled: true",
+		"direction: INBOUND", "domainName: ${private-api.id}.execute-api.eu-west-1.amazonaws.com",
+		"types: PRIVATE", "runtime: provided.al2023", "billingMode: PAY_PER_REQUEST",
+		`"Statement": [`, `"aws:SourceVpce": [`,
+		"Idle (billed whether or not the API is called):", "Per million API requests:",
+		"  resolver *", "  privateZone ", "  endpointAlias ",
+		"Checks on stack dev:", "Waivers in scope for dev",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("plan lacks %q", want)
+		}
+	}
+}
+
+// TestFailingCheckFailsThePlan runs the dev config as a stack no waiver covers: the plan still
+// prints everything, names the failures on stderr and returns the checks error (exit status 1).
+func TestFailingCheckFailsThePlan(t *testing.T) {
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"Pulumi.yaml": "Pulumi.yaml", "Pulumi.dev.yaml": "Pulumi.unwaived.yaml"} {
+		b, err := os.ReadFile(filepath.Join(root, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	err := run([]string{"-root", dir, "-stack", "unwaived"}, &out, &errOut)
+	if !errors.Is(err, errChecksFailed) {
+		t.Fatalf("error %v, want the checks failure", err)
+	}
+	if !strings.Contains(errOut.String(), "FAIL EC2.6 on api-vpc") || !strings.Contains(out.String(), "FAIL findings:") {
+		t.Errorf("failures not reported:\nstderr: %s", errOut.String())
+	}
+}
+
+func TestUnknownStackSaysHowToFixIt(t *testing.T) {
+	_, _, err := runPlan(t, "-stack", "nosuch")
+	if err == nil || !strings.Contains(err.Error(), `stack "nosuch"`) || !strings.Contains(err.Error(), "Pulumi.dev.yaml") {
+		t.Errorf("error %v, want one naming the stack and how to create it", err)
+	}
+}
+
+func TestDiagramFlagWritesTheDiagram(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "architecture.md")
+	if _, stderr, err := runPlan(t, "-stack", "dev", "-json", "-diagram", path); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "```mermaid\nflowchart LR\n") || !strings.Contains(string(b), "n_private_api{{") {
+		t.Errorf("diagram file:\n%s", b)
+	}
+}
