@@ -8,26 +8,13 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const (
-	tVpc              = mockengine.TypeVpc
-	tSubnet           = mockengine.TypeSubnet
-	tRestAPI          = mockengine.TypeRestAPI
-	tRestAPIPolicy    = mockengine.TypeRestAPIPolicy
-	tMethod           = mockengine.TypeMethod
-	tRequestValidator = mockengine.TypeRequestValidator
-	tStage            = mockengine.TypeStage
-	tMethodSettings   = mockengine.TypeMethodSettings
-	tVpcEndpoint      = mockengine.TypeVpcEndpoint
-	tLogGroup         = mockengine.TypeLogGroup
-)
-
 var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"apigateway_restapi_public", "api-gw-endpoint-type-check"},
 		Rule:     "REST API endpoint types are exactly [PRIVATE] and the API is associated with this stack's execute-api endpoint",
-		Subjects: []string{tRestAPI},
+		Subjects: []string{mockengine.TypeRestAPI},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tRestAPI, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeRestAPI, func(r mockengine.Resource) (bool, string) {
 				if types := strs(r, "endpointConfiguration.types"); len(types) != 1 || types[0] != "PRIVATE" {
 					return false, fmt.Sprintf("endpoint types %v, want exactly [PRIVATE]", types)
 				}
@@ -47,9 +34,9 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"apigateway_restapi_authorizers_enabled", "CKV_AWS_59", "CKV2_AWS_70", "AWS-0004"},
 		Rule:     "every method other than OPTIONS has authorization AWS_IAM",
-		Subjects: []string{tMethod},
+		Subjects: []string{mockengine.TypeMethod},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tMethod, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeMethod, func(r mockengine.Resource) (bool, string) {
 				route := route(e, r)
 				if str(r, "httpMethod") == "OPTIONS" {
 					return true, route + ": OPTIONS (CORS preflight) is exempt"
@@ -62,15 +49,15 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"CKV2_AWS_53"},
 		Rule:     "every method has a request validator of this stack",
-		Subjects: []string{tMethod},
+		Subjects: []string{mockengine.TypeMethod},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tMethod, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeMethod, func(r mockengine.Resource) (bool, string) {
 				route := route(e, r)
 				id := str(r, "requestValidatorId")
 				if id == "" {
 					return false, route + ": no requestValidatorId"
 				}
-				if v, ok := e.Resolve(id); !ok || v.Type != tRequestValidator {
+				if v, ok := e.Resolve(id); !ok || v.Type != mockengine.TypeRequestValidator {
 					return false, fmt.Sprintf("%s: requestValidatorId %s is not a request validator of this stack", route, id)
 				}
 				return true, route + ": validator " + id
@@ -80,9 +67,9 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"APIGateway.1", "CKV2_AWS_4"},
 		Rule:     "every stage has method settings for */* with execution logging ERROR or INFO and metrics on",
-		Subjects: []string{tStage},
+		Subjects: []string{mockengine.TypeStage},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tStage, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeStage, func(r mockengine.Resource) (bool, string) {
 				for _, ms := range methodSettingsOf(e, r) {
 					if str(ms, "methodPath") != "*/*" {
 						continue
@@ -103,11 +90,11 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_76", "AWS-0001"},
 		Rule:     "every stage writes JSON access logs (with $context.requestId) to a log group of this stack",
-		Subjects: []string{tStage},
+		Subjects: []string{mockengine.TypeStage},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tStage, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeStage, func(r mockengine.Resource) (bool, string) {
 				dest := str(r, "accessLogSettings.destinationArn")
-				groups := e.RefsOfType(dest, tLogGroup)
+				groups := e.RefsOfType(dest, mockengine.TypeLogGroup)
 				if len(groups) == 0 {
 					return false, fmt.Sprintf("access log destination %q is not a log group of this stack", dest)
 				}
@@ -127,9 +114,9 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_276"},
 		Rule:     "data trace (full request and response logging) is off in every method settings",
-		Subjects: []string{tMethodSettings},
+		Subjects: []string{mockengine.TypeMethodSettings},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tMethodSettings, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeMethodSettings, func(r mockengine.Resource) (bool, string) {
 				on := flag(r, "settings.dataTraceEnabled")
 				return !on, fmt.Sprintf("%s dataTraceEnabled=%t", str(r, "methodPath"), on)
 			})
@@ -138,9 +125,9 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"APIGateway.3", "CKV_AWS_73", "AWS-0003"},
 		Rule:     "X-Ray tracing is on for every stage",
-		Subjects: []string{tStage},
+		Subjects: []string{mockengine.TypeStage},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tStage, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeStage, func(r mockengine.Resource) (bool, string) {
 				on := flag(r, "xrayTracingEnabled")
 				return on, fmt.Sprintf("xrayTracingEnabled=%t", on)
 			})
@@ -149,9 +136,9 @@ var apiGatewayChecks = []Check{
 	{
 		IDs:      []string{"apigateway_restapi_no_secrets_in_stage_variables"},
 		Rule:     "no stage variable holds or names a secret (stage variables are readable by anyone who can read the stage)",
-		Subjects: []string{tStage},
+		Subjects: []string{mockengine.TypeStage},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tStage, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeStage, func(r mockengine.Resource) (bool, string) {
 				return noSecrets(r, "variables")
 			})
 		},
@@ -160,9 +147,9 @@ var apiGatewayChecks = []Check{
 		IDs: []string{"seed:resource-policy"},
 		Rule: "the API's resource policy denies execute-api:Invoke unless aws:SourceVpce is this stack's endpoint, " +
 			"and allows \"*\" only under that condition",
-		Subjects: []string{tRestAPI},
+		Subjects: []string{mockengine.TypeRestAPI},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tRestAPI, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeRestAPI, func(r mockengine.Resource) (bool, string) {
 				doc, source := resourcePolicyOf(e, r)
 				if doc == "" {
 					return false, "no resource policy: a PRIVATE API without one rejects every call and its first deployment fails"
@@ -174,7 +161,7 @@ var apiGatewayChecks = []Check{
 }
 
 func isExecuteAPIEndpoint(r mockengine.Resource) bool {
-	return r.Type == tVpcEndpoint && strings.HasSuffix(str(r, "serviceName"), ".execute-api")
+	return r.Type == mockengine.TypeVpcEndpoint && strings.HasSuffix(str(r, "serviceName"), ".execute-api")
 }
 
 // route names a method as "GET /employees/{employeeId}" for findings.
@@ -186,7 +173,7 @@ func route(e *mockengine.Engine, method mockengine.Resource) string {
 // reference to the stage itself.
 func methodSettingsOf(e *mockengine.Engine, stage mockengine.Resource) []mockengine.Resource {
 	var out []mockengine.Resource
-	for _, ms := range e.OfType(tMethodSettings) {
+	for _, ms := range e.OfType(mockengine.TypeMethodSettings) {
 		if str(ms, "restApi") != str(stage, "restApi") {
 			continue
 		}
@@ -203,8 +190,8 @@ func resourcePolicyOf(e *mockengine.Engine, api mockengine.Resource) (doc, sourc
 	if p := str(api, "policy"); p != "" {
 		return p, api.Name + ".policy"
 	}
-	for _, p := range e.OfType(tRestAPIPolicy) {
-		for _, target := range e.RefsOfType(str(p, "restApiId"), tRestAPI) {
+	for _, p := range e.OfType(mockengine.TypeRestAPIPolicy) {
+		for _, target := range e.RefsOfType(str(p, "restApiId"), mockengine.TypeRestAPI) {
 			if target.Name == api.Name {
 				return str(p, "policy"), p.Name
 			}

@@ -253,7 +253,7 @@ func subnetAZs(e *mockengine.Engine, subnetIDs []string) (azs []string, unresolv
 	seen := map[string]bool{}
 	for _, id := range subnetIDs {
 		s, ok := e.Resolve(id)
-		if !ok || s.Type != tSubnet {
+		if !ok || s.Type != mockengine.TypeSubnet {
 			unresolved = append(unresolved, id)
 			continue
 		}

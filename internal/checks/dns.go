@@ -9,22 +9,16 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const (
-	tResolverEndpoint = mockengine.TypeResolverEndpoint
-	tResolverRule     = mockengine.TypeResolverRule
-	tRuleAssoc        = mockengine.TypeResolverRuleAssoc
-)
-
 var dnsChecks = []Check{
 	{
 		// CHECKS.md lists CKV2_AWS_5 on this row, but Checkov's CKV2_AWS_5 is "security groups are
 		// attached" (network.go); this rule is the project's own.
 		IDs:      []string{"project:resolver-sg-dns-only"},
 		Rule:     "resolver endpoint security groups allow DNS (53 tcp and udp) only between the inbound and outbound endpoints, in the one direction each needs",
-		Subjects: []string{tResolverEndpoint},
+		Subjects: []string{mockengine.TypeResolverEndpoint},
 		eval: func(e *mockengine.Engine) []Finding {
 			rules := securityGroupRules(e)
-			return each(e, tResolverEndpoint, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeResolverEndpoint, func(r mockengine.Resource) (bool, string) {
 				return judgeResolverGroups(e, r, rules)
 			})
 		},
@@ -32,15 +26,15 @@ var dnsChecks = []Check{
 	{
 		IDs:      []string{"aws-docs:resolver-rule-loop", "design:failure-5"},
 		Rule:     "no forwarding rule is associated with the VPC that holds its target inbound endpoint (a DNS loop)",
-		Subjects: []string{tRuleAssoc},
+		Subjects: []string{mockengine.TypeResolverRuleAssoc},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tRuleAssoc, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeResolverRuleAssoc, func(r mockengine.Resource) (bool, string) {
 				rule, ok := e.Resolve(str(r, "resolverRuleId"))
-				if !ok || rule.Type != tResolverRule {
+				if !ok || rule.Type != mockengine.TypeResolverRule {
 					return false, "rule is not in this stack, its targets cannot be checked"
 				}
 				vpc, _ := e.Resolve(str(r, "vpcId"))
-				targets := e.RefsOfType(rule.Inputs["targetIps"], tResolverEndpoint)
+				targets := e.RefsOfType(rule.Inputs["targetIps"], mockengine.TypeResolverEndpoint)
 				for _, t := range targets {
 					for _, home := range endpointVPCs(e, t) {
 						if home == vpc.Name {
@@ -58,9 +52,9 @@ var dnsChecks = []Check{
 	{
 		IDs:      []string{"design:failure-3"},
 		Rule:     "forwarding rules and private zones for execute-api cover exactly this API's host name, never the whole execute-api domain",
-		Subjects: []string{tResolverRule, mockengine.TypeZone},
+		Subjects: []string{mockengine.TypeResolverRule, mockengine.TypeZone},
 		eval: func(e *mockengine.Engine) []Finding {
-			out := each(e, tResolverRule, func(r mockengine.Resource) (bool, string) {
+			out := each(e, mockengine.TypeResolverRule, func(r mockengine.Resource) (bool, string) {
 				return judgeAPIHost(e, str(r, "domainName"))
 			})
 			return append(out, each(e, mockengine.TypeZone, func(r mockengine.Resource) (bool, string) {
@@ -77,7 +71,7 @@ func judgeAPIHost(e *mockengine.Engine, name string) (bool, string) {
 	if !strings.Contains(name, "execute-api") {
 		return true, name + " is not an execute-api name"
 	}
-	if !apiHost.MatchString(name) || len(e.RefsOfType(name, tRestAPI)) == 0 {
+	if !apiHost.MatchString(name) || len(e.RefsOfType(name, mockengine.TypeRestAPI)) == 0 {
 		return false, fmt.Sprintf("%q is not exactly this API's host: other teams' execute-api calls would go to the private endpoint and get 403", name)
 	}
 	return true, name
@@ -114,7 +108,7 @@ func judgeResolverGroups(e *mockengine.Engine, ep mockengine.Resource, rules []s
 		want, other = "egress", "INBOUND"
 	}
 	var peers []string
-	for _, p := range e.OfType(tResolverEndpoint) {
+	for _, p := range e.OfType(mockengine.TypeResolverEndpoint) {
 		if str(p, "direction") == other {
 			peers = append(peers, strs(p, "securityGroupIds")...)
 		}

@@ -6,15 +6,13 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const tTable = mockengine.TypeTable
-
 var dynamoDBChecks = []Check{
 	{
 		IDs:      []string{"DynamoDB.2", "CKV_AWS_28", "AWS-0024"},
 		Rule:     "point-in-time recovery is on for every table",
-		Subjects: []string{tTable},
+		Subjects: []string{mockengine.TypeTable},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tTable, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
 				on := flag(r, "pointInTimeRecovery.enabled")
 				return on, fmt.Sprintf("pointInTimeRecovery.enabled=%t", on)
 			})
@@ -23,9 +21,9 @@ var dynamoDBChecks = []Check{
 	{
 		IDs:      []string{"DynamoDB.6"},
 		Rule:     "deletion protection is on for every table",
-		Subjects: []string{tTable},
+		Subjects: []string{mockengine.TypeTable},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tTable, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
 				on := flag(r, "deletionProtectionEnabled")
 				detail := fmt.Sprintf("deletionProtectionEnabled=%t", on)
 				if r.Protect {
@@ -38,9 +36,9 @@ var dynamoDBChecks = []Check{
 	{
 		IDs:      []string{"DynamoDB.1", "CKV2_AWS_16"},
 		Rule:     "every table is on-demand (PAY_PER_REQUEST), so capacity follows demand",
-		Subjects: []string{tTable},
+		Subjects: []string{mockengine.TypeTable},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tTable, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
 				mode := str(r, "billingMode")
 				return mode == "PAY_PER_REQUEST", fmt.Sprintf("billingMode %q", mode)
 			})
@@ -49,9 +47,9 @@ var dynamoDBChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_119", "AWS-0025"},
 		Rule:     "every table is encrypted with a customer-managed KMS key that rotates",
-		Subjects: []string{tTable},
+		Subjects: []string{mockengine.TypeTable},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tTable, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
 				key := str(r, "serverSideEncryption.kmsKeyArn")
 				if !flag(r, "serverSideEncryption.enabled") || key == "" {
 					return false, "encrypted with the AWS-owned key (serverSideEncryption not enabled with kmsKeyArn)"

@@ -30,7 +30,7 @@ var failureModeChecks = []Check{
 				if str(api, "policy") != "" {
 					return true, fmt.Sprintf("triggers %v; policy inline on %s", sortedKeys(triggers), api.Name)
 				}
-				for _, p := range e.OfType(tRestAPIPolicy) {
+				for _, p := range e.OfType(mockengine.TypeRestAPIPolicy) {
 					if refersTo(e, str(p, "restApiId"), api) && containsString(r.Dependencies, p.URN) {
 						return true, fmt.Sprintf("triggers %v; after %s", sortedKeys(triggers), p.Name)
 					}
@@ -42,9 +42,9 @@ var failureModeChecks = []Check{
 	{
 		IDs:      []string{"design:failure-7"},
 		Rule:     "every function in a VPC has replaceSecurityGroupsOnDestroy, so destroy does not hang on its ENIs",
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				if len(strs(r, "vpcConfig.subnetIds")) == 0 {
 					return true, "not in a VPC"
 				}
@@ -56,9 +56,9 @@ var failureModeChecks = []Check{
 	{
 		IDs:      []string{"design:failure-8"},
 		Rule:     fmt.Sprintf("every function times out before API Gateway's %d s integration limit", integrationLimitSeconds),
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				t, ok := num(r, "timeout")
 				if !ok {
 					return true, "default timeout 3 s"

@@ -7,8 +7,6 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const tRole = mockengine.TypeRole
-
 // wildcardResourceActions may be granted on Resource "*" because AWS offers no resource-level
 // permission for them (Service Authorization Reference: X-Ray's write and sampling calls, and the
 // EC2 network-interface calls Lambda makes to attach a function to a VPC; AWS's own
@@ -49,7 +47,7 @@ var iamChecks = []Check{
 			"CKV_AWS_110", "CKV_AWS_111", "CKV_AWS_355", "CKV_AWS_356", "AWS-0057"},
 		Rule: "identity policies allow no wildcard action, no NotAction/NotResource, and Resource \"*\" only for " +
 			"actions without resource-level permissions; managed policies only from a reviewed list",
-		Subjects: []string{tRole, mockengine.TypeRolePolicy, mockengine.TypePolicy, mockengine.TypeUserPolicy,
+		Subjects: []string{mockengine.TypeRole, mockengine.TypeRolePolicy, mockengine.TypePolicy, mockengine.TypeUserPolicy,
 			mockengine.TypeGroupPolicy, mockengine.TypeRolePolicyAttachment, mockengine.TypeUserPolicyAttachment, mockengine.TypePolicyAttachment},
 		eval: func(e *mockengine.Engine) []Finding {
 			var out []Finding
@@ -58,7 +56,7 @@ var iamChecks = []Check{
 					return judgeIdentityPolicy(str(r, "policy"))
 				})...)
 			}
-			for _, r := range e.OfType(tRole) {
+			for _, r := range e.OfType(mockengine.TypeRole) {
 				inline := asList(r.Inputs["inlinePolicies"])
 				managed := strs(r, "managedPolicyArns")
 				if len(inline) == 0 && len(managed) == 0 {
@@ -88,9 +86,9 @@ var iamChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_60", "CKV_AWS_61", "iam_role_cross_service_confused_deputy_prevention"},
 		Rule:     "role trust policies name specific roles, users or services (no \"*\", no account root), and service trust carries aws:SourceAccount or aws:SourceArn of this account",
-		Subjects: []string{tRole},
+		Subjects: []string{mockengine.TypeRole},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tRole, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeRole, func(r mockengine.Resource) (bool, string) {
 				return judgeTrust(str(r, "assumeRolePolicy"))
 			})
 		},

@@ -8,11 +8,6 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const (
-	tFunction   = mockengine.TypeFunction
-	tPermission = mockengine.TypePermission
-)
-
 // supportedRuntime is the one runtime the project builds for (DESIGN.md: provided.al2023, arm64).
 const supportedRuntime = "provided.al2023"
 
@@ -22,9 +17,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"Lambda.1", "CKV_AWS_301", "AWS-0067"},
 		Rule:     "every Lambda permission grants lambda:InvokeFunction to apigateway.amazonaws.com with a source ARN of this stack's API scoped to one method and path",
-		Subjects: []string{tPermission},
+		Subjects: []string{mockengine.TypePermission},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tPermission, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypePermission, func(r mockengine.Resource) (bool, string) {
 				if p := str(r, "principal"); p != "apigateway.amazonaws.com" {
 					return false, fmt.Sprintf("principal %q, want apigateway.amazonaws.com", p)
 				}
@@ -38,9 +33,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"Lambda.2", "CKV_AWS_363"},
 		Rule:     "every function runs on the supported runtime " + supportedRuntime,
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				rt := str(r, "runtime")
 				return rt == supportedRuntime, fmt.Sprintf("runtime %q", rt)
 			})
@@ -49,9 +44,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"Lambda.3", "Lambda.5", "CKV_AWS_117"},
 		Rule:     "every function runs in this stack's VPC subnets in at least 2 AZs, with a security group",
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				if len(strs(r, "vpcConfig.securityGroupIds")) == 0 {
 					return false, "no vpcConfig.securityGroupIds: the function is not in a VPC"
 				}
@@ -62,9 +57,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"Lambda.7", "CKV_AWS_50", "AWS-0066"},
 		Rule:     "X-Ray active tracing is on for every function",
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				mode := str(r, "tracingConfig.mode")
 				return mode == "Active", fmt.Sprintf("tracingConfig.mode %q", mode)
 			})
@@ -73,9 +68,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_115"},
 		Rule:     "every function has reserved concurrency of at least 1 (0 would stop it, unset lets it starve the account)",
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				n, ok := num(r, "reservedConcurrentExecutions")
 				if !ok {
 					return false, "reservedConcurrentExecutions not set"
@@ -87,9 +82,9 @@ var lambdaChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_45", "awslambda_function_no_secrets_in_variables"},
 		Rule:     "no environment variable holds or names a secret (they are readable with lambda:GetFunctionConfiguration)",
-		Subjects: []string{tFunction},
+		Subjects: []string{mockengine.TypeFunction},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tFunction, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
 				return noSecrets(r, "environment.variables")
 			})
 		},
@@ -106,7 +101,7 @@ func scopedSourceARN(e *mockengine.Engine, arn string) (bool, string) {
 	if len(parts) < 6 || parts[2] != "execute-api" {
 		return false, fmt.Sprintf("sourceArn %q is not an execute-api ARN", arn)
 	}
-	if len(e.RefsOfType(arn, tRestAPI)) == 0 {
+	if len(e.RefsOfType(arn, mockengine.TypeRestAPI)) == 0 {
 		return false, fmt.Sprintf("sourceArn %q does not name a REST API of this stack", arn)
 	}
 	segs := strings.Split(parts[5], "/")

@@ -16,9 +16,9 @@ var logChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_66"},
 		Rule:     "every log group has a retention (logs never kept forever)",
-		Subjects: []string{tLogGroup},
+		Subjects: []string{mockengine.TypeLogGroup},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tLogGroup, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeLogGroup, func(r mockengine.Resource) (bool, string) {
 				days, _ := num(r, "retentionInDays")
 				return days > 0, fmt.Sprintf("retentionInDays %g", days)
 			})
@@ -27,9 +27,9 @@ var logChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_338"},
 		Rule:     fmt.Sprintf("every log group keeps logs at least %d days", minRetentionDays),
-		Subjects: []string{tLogGroup},
+		Subjects: []string{mockengine.TypeLogGroup},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tLogGroup, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeLogGroup, func(r mockengine.Resource) (bool, string) {
 				days, _ := num(r, "retentionInDays")
 				return days >= minRetentionDays, fmt.Sprintf("retentionInDays %g", days)
 			})
@@ -38,9 +38,9 @@ var logChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_158", "AWS-0017"},
 		Rule:     "every log group is encrypted with a customer-managed KMS key of this stack that rotates",
-		Subjects: []string{tLogGroup},
+		Subjects: []string{mockengine.TypeLogGroup},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tLogGroup, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeLogGroup, func(r mockengine.Resource) (bool, string) {
 				key := str(r, "kmsKeyId")
 				if key == "" {
 					return false, "no kmsKeyId: CloudWatch's service-owned encryption"

@@ -8,24 +8,14 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-const (
-	tDefaultSG     = mockengine.TypeDefaultSG
-	tSecurityGroup = mockengine.TypeSecurityGroup
-	tSGRule        = mockengine.TypeSecurityGroupRule
-	tIngressRule   = mockengine.TypeIngressRule
-	tEgressRule    = mockengine.TypeEgressRule
-	tRoute         = mockengine.TypeRoute
-	tPeering       = mockengine.TypePeering
-)
-
 var networkChecks = []Check{
 	{
 		IDs:      []string{"EC2.2", "CKV2_AWS_12"},
 		Rule:     "every VPC's default security group is managed by the stack with no rules",
-		Subjects: []string{tVpc},
+		Subjects: []string{mockengine.TypeVpc},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tVpc, func(r mockengine.Resource) (bool, string) {
-				for _, sg := range e.OfType(tDefaultSG) {
+			return each(e, mockengine.TypeVpc, func(r mockengine.Resource) (bool, string) {
+				for _, sg := range e.OfType(mockengine.TypeDefaultSG) {
 					if !refersTo(e, str(sg, "vpcId"), r) {
 						continue
 					}
@@ -41,9 +31,9 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"EC2.6", "CKV2_AWS_11"},
 		Rule:     "every VPC has a flow log",
-		Subjects: []string{tVpc},
+		Subjects: []string{mockengine.TypeVpc},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tVpc, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeVpc, func(r mockengine.Resource) (bool, string) {
 				for _, fl := range e.OfType(mockengine.TypeFlowLog) {
 					if refersTo(e, str(fl, "vpcId"), r) {
 						return true, fmt.Sprintf("%s, traffic %s", fl.Name, str(fl, "trafficType"))
@@ -56,9 +46,9 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"EC2.15", "CKV_AWS_130"},
 		Rule:     "no subnet maps public IPs, no instance has one, and there is no internet or NAT gateway",
-		Subjects: []string{tSubnet, mockengine.TypeInstance, mockengine.TypeInternetGateway, mockengine.TypeEgressOnlyGateway, mockengine.TypeNatGateway},
+		Subjects: []string{mockengine.TypeSubnet, mockengine.TypeInstance, mockengine.TypeInternetGateway, mockengine.TypeEgressOnlyGateway, mockengine.TypeNatGateway},
 		eval: func(e *mockengine.Engine) []Finding {
-			out := each(e, tSubnet, func(r mockengine.Resource) (bool, string) {
+			out := each(e, mockengine.TypeSubnet, func(r mockengine.Resource) (bool, string) {
 				on := flag(r, "mapPublicIpOnLaunch") || flag(r, "assignIpv6AddressOnCreation")
 				return !on, fmt.Sprintf("mapPublicIpOnLaunch=%t", flag(r, "mapPublicIpOnLaunch"))
 			})
@@ -78,7 +68,7 @@ var networkChecks = []Check{
 		IDs: []string{"EC2.13", "EC2.14", "EC2.18", "EC2.19", "CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_260", "CKV_AWS_277", "AWS-0107", "AWS-0104"},
 		Rule: "no security group rule admits 0.0.0.0/0 or ::/0, in or out (egress goes only where needed), " +
 			"and none opens every protocol",
-		Subjects: []string{tSecurityGroup, tSGRule, tIngressRule, tEgressRule},
+		Subjects: []string{mockengine.TypeSecurityGroup, mockengine.TypeSecurityGroupRule, mockengine.TypeIngressRule, mockengine.TypeEgressRule},
 		eval: func(e *mockengine.Engine) []Finding {
 			return eachRuleOwner(e, func(rules []sgRule) (bool, string) {
 				for _, rule := range rules {
@@ -98,9 +88,9 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"CKV_AWS_23", "AWS-0099"},
 		Rule:     "every security group and every rule has a description",
-		Subjects: []string{tSecurityGroup, tSGRule, tIngressRule, tEgressRule},
+		Subjects: []string{mockengine.TypeSecurityGroup, mockengine.TypeSecurityGroupRule, mockengine.TypeIngressRule, mockengine.TypeEgressRule},
 		eval: func(e *mockengine.Engine) []Finding {
-			out := each(e, tSecurityGroup, func(r mockengine.Resource) (bool, string) {
+			out := each(e, mockengine.TypeSecurityGroup, func(r mockengine.Resource) (bool, string) {
 				d := str(r, "description")
 				// The provider fills in "Managed by Pulumi" when the program sets nothing.
 				return d != "" && d != "Managed by Pulumi", fmt.Sprintf("description %q", d)
@@ -128,7 +118,7 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"CKV2_AWS_5"},
 		Rule:     "every security group is attached to a resource (an unattached group is drift or dead code)",
-		Subjects: []string{tSecurityGroup},
+		Subjects: []string{mockengine.TypeSecurityGroup},
 		eval: func(e *mockengine.Engine) []Finding {
 			attached := map[string][]string{}
 			for _, r := range e.Resources() {
@@ -138,7 +128,7 @@ var networkChecks = []Check{
 					}
 				}
 			}
-			return each(e, tSecurityGroup, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeSecurityGroup, func(r mockengine.Resource) (bool, string) {
 				users := attached[r.Name]
 				if len(users) == 0 {
 					return false, "attached to nothing"
@@ -151,9 +141,9 @@ var networkChecks = []Check{
 		IDs: []string{"vpc_endpoint_connections_trust_boundaries"},
 		Rule: "every VPC endpoint has a policy whose Allow statements admit only this account's principals and name " +
 			"resources (Resource \"*\" only for SSM's endpoints, whose agent also reads AWS-owned documents)",
-		Subjects: []string{tVpcEndpoint},
+		Subjects: []string{mockengine.TypeVpcEndpoint},
 		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, tVpcEndpoint, func(r mockengine.Resource) (bool, string) {
+			return each(e, mockengine.TypeVpcEndpoint, func(r mockengine.Resource) (bool, string) {
 				doc := str(r, "policy")
 				if doc == "" {
 					return false, "no policy: AWS attaches full access for any principal"
@@ -166,10 +156,10 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"vpc_endpoint_multi_az_enabled"},
 		Rule:     "every interface endpoint has subnets in at least 2 AZs",
-		Subjects: []string{tVpcEndpoint},
+		Subjects: []string{mockengine.TypeVpcEndpoint},
 		eval: func(e *mockengine.Engine) []Finding {
 			var out []Finding
-			for _, r := range e.OfType(tVpcEndpoint) {
+			for _, r := range e.OfType(mockengine.TypeVpcEndpoint) {
 				if str(r, "vpcEndpointType") == "Interface" {
 					ok, detail := multiAZ(e, strs(r, "subnetIds"))
 					out = append(out, verdict(r, ok, detail))
@@ -181,10 +171,10 @@ var networkChecks = []Check{
 	{
 		IDs:      []string{"vpc_peering_routing_tables_with_least_privilege"},
 		Rule:     "every route over a peering goes only to (part of) the peer VPC's range, never 0.0.0.0/0",
-		Subjects: []string{tRoute},
+		Subjects: []string{mockengine.TypeRoute},
 		eval: func(e *mockengine.Engine) []Finding {
 			var out []Finding
-			for _, r := range e.OfType(tRoute) {
+			for _, r := range e.OfType(mockengine.TypeRoute) {
 				if str(r, "vpcPeeringConnectionId") != "" {
 					ok, detail := judgePeeringRoute(e, r)
 					out = append(out, verdict(r, ok, detail))
@@ -232,7 +222,7 @@ type sgRule struct {
 // groups excluded, EC2.2 judges those) and the standalone rule resources.
 func securityGroupRules(e *mockengine.Engine) []sgRule {
 	var out []sgRule
-	for _, sg := range e.OfType(tSecurityGroup) {
+	for _, sg := range e.OfType(mockengine.TypeSecurityGroup) {
 		for _, dir := range []string{"ingress", "egress"} {
 			for i, raw := range asList(sg.Inputs[dir]) {
 				m, _ := raw.(map[string]any)
@@ -249,9 +239,9 @@ func securityGroupRules(e *mockengine.Engine) []sgRule {
 			}
 		}
 	}
-	for _, t := range []string{tIngressRule, tEgressRule, tSGRule} {
+	for _, t := range []string{mockengine.TypeIngressRule, mockengine.TypeEgressRule, mockengine.TypeSecurityGroupRule} {
 		for _, r := range e.OfType(t) {
-			dir := map[string]string{tIngressRule: "ingress", tEgressRule: "egress", tSGRule: str(r, "type")}[t]
+			dir := map[string]string{mockengine.TypeIngressRule: "ingress", mockengine.TypeEgressRule: "egress", mockengine.TypeSecurityGroupRule: str(r, "type")}[t]
 			from, _ := num(r, "fromPort")
 			to, _ := num(r, "toPort")
 			rule := sgRule{
@@ -275,11 +265,11 @@ func securityGroupRules(e *mockengine.Engine) []sgRule {
 func eachRuleOwner(e *mockengine.Engine, judge func([]sgRule) (bool, string)) []Finding {
 	byOwner := map[string][]sgRule{}
 	var owners []mockengine.Resource
-	for _, sg := range e.OfType(tSecurityGroup) {
+	for _, sg := range e.OfType(mockengine.TypeSecurityGroup) {
 		owners = append(owners, sg)
 	}
 	for _, rule := range securityGroupRules(e) {
-		if _, seen := byOwner[rule.owner.Name]; !seen && rule.owner.Type != tSecurityGroup {
+		if _, seen := byOwner[rule.owner.Name]; !seen && rule.owner.Type != mockengine.TypeSecurityGroup {
 			owners = append(owners, rule.owner)
 		}
 		byOwner[rule.owner.Name] = append(byOwner[rule.owner.Name], rule)
@@ -376,7 +366,7 @@ func judgePeeringRoute(e *mockengine.Engine, r mockengine.Resource) (bool, strin
 		return false, "default route " + dest + " over a peering"
 	}
 	pcx, ok := e.Resolve(str(r, "vpcPeeringConnectionId"))
-	if !ok || pcx.Type != tPeering {
+	if !ok || pcx.Type != mockengine.TypePeering {
 		return false, "peering connection is not in this stack"
 	}
 	table, _ := e.Resolve(str(r, "routeTableId"))

@@ -137,9 +137,21 @@ func (d *drawing) connect() {
 			}
 		}
 	}
+	// A function reaches a table when its role's policies grant access to it: a TABLE_NAME
+	// variable alone proves nothing.
 	for _, fn := range e.OfType(mockengine.TypeFunction) {
-		for _, t := range e.RefsOfType(fn.Inputs["environment"], mockengine.TypeTable) {
-			edge(id(fn.Name), "-->", "", id(t.Name))
+		for _, role := range e.RefsOfType(fn.Inputs["role"], mockengine.TypeRole) {
+			tables := map[string]bool{}
+			for _, rp := range e.OfType(mockengine.TypeRolePolicy) {
+				if owner := e.RefsOfType(rp.Inputs["role"], mockengine.TypeRole); len(owner) == 1 && owner[0].Name == role.Name {
+					for _, t := range e.RefsOfType(rp.Inputs["policy"], mockengine.TypeTable) {
+						tables[t.Name] = true
+					}
+				}
+			}
+			for t := range tables {
+				edge(id(fn.Name), "-->", "IAM: table actions", id(t))
+			}
 		}
 	}
 	for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {

@@ -44,7 +44,7 @@ var settings = []struct {
 	{mockengine.TypeIntegration, []string{"httpMethod", "resourceId", "type", "integrationHttpMethod", "uri", "timeoutMilliseconds"}},
 	{mockengine.TypePermission, []string{"function", "action", "principal", "sourceArn"}},
 	{mockengine.TypeDeployment, []string{"triggers", "description"}},
-	{mockengine.TypeStage, []string{"stageName", "deploymentId", "xrayTracingEnabled", "variables", "accessLogSettings"}},
+	{mockengine.TypeStage, []string{"stageName", "deployment", "xrayTracingEnabled", "variables", "accessLogSettings"}},
 	{mockengine.TypeMethodSettings, []string{"stageName", "methodPath", "settings"}},
 	{mockengine.TypeAPIAccount, []string{"cloudwatchRoleArn"}},
 	{mockengine.TypeFunction, []string{"name", "runtime", "architectures", "memorySize", "timeout", "reservedConcurrentExecutions", "tracingConfig", "vpcConfig", "environment", "replaceSecurityGroupsOnDestroy", "role", "code"}},
