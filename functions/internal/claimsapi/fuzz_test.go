@@ -1,0 +1,74 @@
+package claimsapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/private-api/functions/internal/claims"
+)
+
+// FuzzHandler sends arbitrary requests to every route over a store that always works: whatever
+// the caller sends, the answer is a 2xx or a 4xx in the contract's shape, never a 5xx.
+func FuzzHandler(f *testing.F) {
+	f.Add(0, memberID, "", validBody, "", "", "", "", false)
+	f.Add(0, memberID, "", `{"policyId":"P","memberName":"N","amount":1e400}`, "key-1", "", "", "", false)
+	f.Add(0, memberID, "", `{"policyId":"P","memberName":"N"`, "", "", "", "", false)
+	f.Add(0, "a/b", "", "e30=", "", "", "", "", true)
+	f.Add(1, memberID, "", "", "", "", "100", "MDE5NTUwM2EtMGMyZi03YTFlLThiM2MtNGQ1ZTZmNzA4MTky", false)
+	f.Add(1, memberID, "", "", "", "", "-1", "!!", false)
+	f.Add(2, memberID, claimID, "", "", "", "", "", false)
+	f.Add(3, memberID, claimID, `{"status":"PAID","amount":null}`, "", `"3"`, "", "", false)
+	f.Add(3, memberID, claimID, `{"status":"PAID"}`, "", `*`, "", "", false)
+	f.Add(4, memberID, claimID, "", "", `"1", W/"3"`, "", "", false)
+	f.Add(5, memberID, "not-a-uuid", "", "", "", "", "", false)
+	f.Fuzz(func(t *testing.T, route int, member, claim, body, key, ifMatch, limit, token string, b64 bool) {
+		routes := []struct{ method, resource string }{
+			{http.MethodPost, CollectionResource}, {http.MethodGet, CollectionResource}, {http.MethodGet, ItemResource},
+			{http.MethodPatch, ItemResource}, {http.MethodDelete, ItemResource}, {http.MethodPut, ItemResource},
+		}
+		r := routes[uint(route)%uint(len(routes))]
+		ev := events.APIGatewayProxyRequest{
+			HTTPMethod: r.method, Resource: r.resource, Body: body, IsBase64Encoded: b64,
+			PathParameters:        map[string]string{"memberId": member, "claimId": claim},
+			Headers:               map[string]string{"Idempotency-Key": key, "If-Match": ifMatch},
+			QueryStringParameters: map[string]string{"limit": limit, "nextToken": token},
+		}
+		resp, err := New(workingStore()).Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatalf("Handle returned an error: %v", err)
+		}
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s: %d %s", r.method, r.resource, resp.StatusCode, resp.Body)
+		}
+		if resp.StatusCode >= 400 {
+			var e struct{ Error, Message string }
+			if json.Unmarshal([]byte(resp.Body), &e) != nil || e.Error == "" || e.Message == "" {
+				t.Fatalf("%d with body %q, want {error, message}", resp.StatusCode, resp.Body)
+			}
+		} else if resp.StatusCode != http.StatusNoContent && !json.Valid([]byte(resp.Body)) {
+			t.Fatalf("%d with a body that is not JSON: %q", resp.StatusCode, resp.Body)
+		}
+	})
+}
+
+// workingStore holds one claim (the stored one, at version 3) and accepts every write.
+func workingStore() *fakeStore {
+	return &fakeStore{
+		createClaim: createEcho,
+		getClaim: func(_ context.Context, m, c string) (claims.Claim, error) {
+			if m == memberID && c == claimID {
+				return stored(), nil
+			}
+			return claims.Claim{}, claims.ErrNotFound
+		},
+		listClaims: func(context.Context, string, int, string) ([]claims.Claim, bool, error) {
+			return []claims.Claim{stored()}, true, nil
+		},
+		updateClaim: func(context.Context, claims.Claim, int) error { return nil },
+		deleteClaim: func(context.Context, string, string, int) error { return nil },
+	}
+}
