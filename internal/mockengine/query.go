@@ -54,11 +54,6 @@ func PlaceholderNames(s string) []string {
 	return out
 }
 
-// IsPlaceholder reports whether s contains a marked placeholder of any kind.
-func IsPlaceholder(s string) bool {
-	return strings.Contains(s, "${")
-}
-
 // Strings returns every string held anywhere in v (maps, lists, nested values), map keys excluded.
 func Strings(v any) []string {
 	var out []string
@@ -101,41 +96,6 @@ func Get(m map[string]any, path string) (any, bool) {
 	return cur, true
 }
 
-// References returns the custom resources that r's inputs point at, by placeholder (`${name.id}`)
-// or by a computed ARN embedded in a string (a policy naming a table's ARN), sorted by name.
-func (e *Engine) References(r Resource) []Resource {
-	return e.referencesIn(r.Inputs, r.Name)
-}
-
-// ReferencesIn is References for a single value, for example one policy document or one list.
-func (e *Engine) ReferencesIn(v any) []Resource {
-	return e.referencesIn(v, "")
-}
-
-func (e *Engine) referencesIn(v any, self string) []Resource {
-	strs := Strings(v)
-	if len(strs) == 0 {
-		return nil
-	}
-	names := map[string]bool{}
-	for _, s := range strs {
-		for _, n := range PlaceholderNames(s) {
-			names[n] = true
-		}
-	}
-	var out []Resource
-	for _, c := range e.Resources() {
-		if !c.Custom || c.Name == self {
-			continue
-		}
-		if names[c.Name] || containsARN(strs, c) {
-			out = append(out, c)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
 // containsARN reports whether any string names c by its computed ARN (only ARNs the mock spells out
 // in full count: a bare `${name.arn}` is already matched by name).
 func containsARN(strs []string, c Resource) bool {
@@ -160,14 +120,27 @@ func containsARN(strs []string, c Resource) bool {
 	return false
 }
 
-// RefsOfType returns the resources of one type that v refers to.
+// RefsOfType returns the custom resources of one type that v points at, by placeholder
+// (`${name.id}`) or by a computed ARN embedded in a string (a policy naming a table's ARN), sorted
+// by name. v may be any recorded input: a string, a list, an object.
 func (e *Engine) RefsOfType(v any, token string) []Resource {
-	var out []Resource
-	for _, r := range e.ReferencesIn(v) {
-		if r.Type == token {
-			out = append(out, r)
+	strs := Strings(v)
+	if len(strs) == 0 {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, s := range strs {
+		for _, n := range PlaceholderNames(s) {
+			names[n] = true
 		}
 	}
+	var out []Resource
+	for _, c := range e.Resources() {
+		if c.Custom && c.Type == token && (names[c.Name] || containsARN(strs, c)) {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
