@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build stack preview up destroy lint deps smoke
+.PHONY: test plan build stack preview up destroy lint deps smoke diagram
 
 # actionlint pinned from the Go module proxy, so Go is all lint needs.
 ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -22,6 +22,10 @@ test: deps
 
 plan:
 	$(GO) run ./cmd/plan -stack $(STACK)
+
+# Regenerates the README's architecture diagram from the dev stack (a test fails when it is out of date).
+diagram:
+	$(GO) run ./cmd/plan -stack dev -diagram README.md > /dev/null
 
 build:
 	$(GO) run ./cmd/buildfunctions -out build

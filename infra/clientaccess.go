@@ -136,9 +136,13 @@ func clientTrust(accountID string, principals []string, testInstance bool) polic
 		})
 	}
 	if testInstance {
-		trust := policydoc.ServiceTrust("ec2.amazonaws.com", accountID).Statement[0]
-		trust.Sid = "TestClientInstance"
-		statements = append(statements, trust)
+		// No aws:SourceAccount here: EC2 does not send it when it hands the instance profile's
+		// credentials out, so the condition would leave the test client without credentials. Only
+		// a principal with iam:PassRole on this role can attach it to an instance.
+		statements = append(statements, policydoc.Statement{
+			Sid: "TestClientInstance", Effect: "Allow",
+			Principal: &policydoc.Principal{Service: []string{"ec2.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		})
 	}
 	return policydoc.New(statements...)
 }

@@ -6,7 +6,7 @@
 //
 //	go run ./cmd/plan -stack dev
 //	go run ./cmd/plan -stack prod -json > preview.json
-//	go run ./cmd/plan -stack dev -diagram docs/architecture.md
+//	go run ./cmd/plan -stack dev -diagram README.md
 package main
 
 import (
@@ -44,7 +44,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	stack := fs.String("stack", "dev", "stack to plan: reads Pulumi.yaml and Pulumi.<stack>.yaml")
 	root := fs.String("root", ".", "project directory holding Pulumi.yaml")
 	asJSON := fs.Bool("json", false, "write the shape of `pulumi preview --json` instead of the text plan")
-	diagramPath := fs.String("diagram", "", "also write the Mermaid architecture diagram (Markdown) to this file")
+	diagramPath := fs.String("diagram", "", "also put the Mermaid architecture diagram into this Markdown file, between its diagram markers (README.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,7 +61,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	if *diagramPath != "" {
 		command := fmt.Sprintf("go run ./cmd/plan -stack %s -diagram %s", *stack, *diagramPath)
-		if err := os.WriteFile(*diagramPath, []byte(diagram.Markdown(e, command)), 0o644); err != nil {
+		doc, err := os.ReadFile(*diagramPath)
+		if err != nil {
+			return err
+		}
+		updated, err := diagram.Embed(string(doc), e, command)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *diagramPath, err)
+		}
+		if err := os.WriteFile(*diagramPath, []byte(updated), 0o644); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "wrote %s\n", *diagramPath)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/example/private-api/internal/diagram"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -159,8 +161,12 @@ func TestUnknownStackSaysHowToFixIt(t *testing.T) {
 	}
 }
 
-func TestDiagramFlagWritesTheDiagram(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "architecture.md")
+func TestDiagramFlagEmbedsTheDiagram(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "README.md")
+	doc := "# Title\n\n" + diagram.BeginMarker + "\nstale\n" + diagram.EndMarker + "\n\nAfter.\n"
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, stderr, err := runPlan(t, "-stack", "dev", "-json", "-diagram", path); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
@@ -168,7 +174,19 @@ func TestDiagramFlagWritesTheDiagram(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "```mermaid\nflowchart LR\n") || !strings.Contains(string(b), "n_private_api{{") {
-		t.Errorf("diagram file:\n%s", b)
+	got := string(b)
+	if !strings.Contains(got, "```mermaid\nflowchart LR\n") || !strings.Contains(got, "n_private_api{{") ||
+		strings.Contains(got, "stale") || !strings.HasPrefix(got, "# Title\n") || !strings.HasSuffix(got, "\n\nAfter.\n") {
+		t.Errorf("document after embedding:\n%s", got)
+	}
+}
+
+func TestDiagramFlagNeedsTheMarkers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "README.md")
+	if err := os.WriteFile(path, []byte("# no markers\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runPlan(t, "-stack", "dev", "-diagram", path); err == nil || !strings.Contains(err.Error(), "section to put the diagram in") {
+		t.Errorf("error %v, want one naming the missing markers", err)
 	}
 }

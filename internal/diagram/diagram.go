@@ -13,12 +13,24 @@ import (
 	"github.com/example/private-api/internal/mockengine"
 )
 
-// Markdown is the committed file: a heading, a note on how it is made, and the flowchart.
-func Markdown(e *mockengine.Engine, command string) string {
-	return fmt.Sprintf("# Architecture\n\n"+
-		"Generated from the resources the %s stack registers, by `%s`. Do not edit: a test fails when "+
-		"this file and the program disagree. `${name.property}` marks values AWS assigns at deploy time.\n\n"+
-		"```mermaid\n%s```\n", e.StackName(), command, Flowchart(e))
+// Markers delimit the generated diagram inside a Markdown document (the README).
+const (
+	BeginMarker = "<!-- architecture diagram: generated, do not edit -->"
+	EndMarker   = "<!-- end of architecture diagram -->"
+)
+
+// Embed returns doc with the section between the markers replaced by the stack's flowchart and a
+// note on how it is made. doc must hold both markers, in order.
+func Embed(doc string, e *mockengine.Engine, command string) (string, error) {
+	begin := strings.Index(doc, BeginMarker)
+	end := strings.Index(doc, EndMarker)
+	if begin < 0 || end < begin {
+		return "", fmt.Errorf("the document has no %q ... %q section to put the diagram in", BeginMarker, EndMarker)
+	}
+	section := fmt.Sprintf("%s\nGenerated from the resources the %s stack registers, by `%s`; a test fails when "+
+		"it and the program disagree. `${name.property}` marks values AWS assigns at deploy time.\n\n"+
+		"```mermaid\n%s```\n", BeginMarker, e.StackName(), command, Flowchart(e))
+	return doc[:begin] + section + doc[end:], nil
 }
 
 // Flowchart renders the Mermaid source.

@@ -10,10 +10,10 @@ import (
 	"github.com/example/private-api/internal/plan"
 )
 
-// Committed is the diagram file the README links to, and Command the one way to make it.
+// Committed is the README that embeds the diagram, and Command the one way to make it.
 const (
-	committed = "../../docs/architecture.md"
-	command   = "go run ./cmd/plan -stack dev -diagram docs/architecture.md"
+	committed = "../../README.md"
+	command   = "go run ./cmd/plan -stack dev -diagram README.md"
 )
 
 func dev(t *testing.T) *mockengine.Engine {
@@ -25,12 +25,15 @@ func dev(t *testing.T) *mockengine.Engine {
 	return e
 }
 
-// TestCommittedDiagramMatchesTheProgram keeps docs/architecture.md true to the program.
+// TestCommittedDiagramMatchesTheProgram keeps the README's diagram true to the program.
 func TestCommittedDiagramMatchesTheProgram(t *testing.T) {
-	want := diagram.Markdown(dev(t), command)
 	got, err := os.ReadFile(committed)
 	if err != nil {
-		t.Fatalf("%v: generate it with `%s`", err, command)
+		t.Fatal(err)
+	}
+	want, err := diagram.Embed(string(got), dev(t), command)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if string(got) != want {
 		t.Errorf("%s is out of date with the program: regenerate it with `%s` and commit it", committed, command)
