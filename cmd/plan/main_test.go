@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/example/private-api/internal/diagram"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/internal/diagram"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/plan"
 )
