@@ -2,8 +2,6 @@ package claimsapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -42,20 +40,11 @@ func realHandler(t *testing.T) *Handler {
 	return New(store)
 }
 
-func newMember(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "it-" + hex.EncodeToString(b)
-}
-
 func TestOnDynamoDB(t *testing.T) {
 	h := realHandler(t)
 
 	t.Run("a_claim_through_its_life", func(t *testing.T) {
-		member := newMember(t)
+		member := dynalitetest.UniqueID(t, "it-")
 		resp := serve(t, h, req{method: http.MethodPost, resource: CollectionResource, member: member, body: validBody})
 		if resp.StatusCode != 201 {
 			t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
@@ -95,7 +84,7 @@ func TestOnDynamoDB(t *testing.T) {
 	})
 
 	t.Run("concurrent_patches_lose_no_update", func(t *testing.T) {
-		member := newMember(t)
+		member := dynalitetest.UniqueID(t, "it-")
 		id := decodeClaim(t, serve(t, h, req{method: http.MethodPost, resource: CollectionResource, member: member, body: validBody})).ClaimID
 		const writers = 50
 		statuses := make([]int, writers)
@@ -127,7 +116,7 @@ func TestOnDynamoDB(t *testing.T) {
 	})
 
 	t.Run("concurrent_creates_with_one_idempotency_key_make_one_claim", func(t *testing.T) {
-		member := newMember(t)
+		member := dynalitetest.UniqueID(t, "it-")
 		const clients = 20
 		responses := make([]string, clients)
 		var wg sync.WaitGroup

@@ -59,23 +59,7 @@ func (s *Store) GetClaim(ctx context.Context, memberID, claimID string) (claims.
 // ListClaims reads a page of the member's claims, newest first: claim IDs are UUIDv7, whose text
 // sorts by creation time, so a descending Query on SK is the order the contract asks for.
 func (s *Store) ListClaims(ctx context.Context, memberID string, limit int, afterClaimID string) ([]claims.Claim, bool, error) {
-	var after string
-	if afterClaimID != "" {
-		after = claimSK(afterClaimID)
-	}
-	items, more, err := s.queryPage(ctx, memberPK(memberID), claimPrefix, after, limit, true)
-	if err != nil {
-		return nil, false, err
-	}
-	page := make([]claims.Claim, 0, len(items))
-	for _, item := range items {
-		c, err := claimFromItem(item)
-		if err != nil {
-			return nil, false, err
-		}
-		page = append(page, c)
-	}
-	return page, more, nil
+	return queryPage(ctx, s, pageQuery{pk: memberPK(memberID), prefix: claimPrefix, afterID: afterClaimID, limit: limit, newestFirst: true}, claimFromItem)
 }
 
 // UpdateClaim replaces the claim only while its stored version is expectedVersion, so of two

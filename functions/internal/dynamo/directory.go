@@ -24,23 +24,7 @@ func (s *Store) GetEmployee(ctx context.Context, employeeID string) (directory.E
 
 // ListEmployees reads a page of the directory in employee ID order.
 func (s *Store) ListEmployees(ctx context.Context, limit int, afterEmployeeID string) ([]directory.Employee, bool, error) {
-	var after string
-	if afterEmployeeID != "" {
-		after = directory.SortKey(afterEmployeeID)
-	}
-	items, more, err := s.queryPage(ctx, directory.PartitionKey, directory.SortKeyPrefix, after, limit, false)
-	if err != nil {
-		return nil, false, err
-	}
-	page := make([]directory.Employee, 0, len(items))
-	for _, item := range items {
-		e, err := employeeFromItem(item)
-		if err != nil {
-			return nil, false, err
-		}
-		page = append(page, e)
-	}
-	return page, more, nil
+	return queryPage(ctx, s, pageQuery{pk: directory.PartitionKey, prefix: directory.SortKeyPrefix, afterID: afterEmployeeID, limit: limit}, employeeFromItem)
 }
 
 // SeedDirectory writes the shipped directory entries into the table, as the deploy does; tests

@@ -2,8 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"testing"
 	"time"
@@ -30,14 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 // newMemberID gives each test its own partition of the shared table.
-func newMemberID(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return "m-" + hex.EncodeToString(b)
-}
+func newMemberID(t *testing.T) string { return dynalitetest.UniqueID(t, "m-") }
 
 // newClaim is a valid first version of a claim of member with a fresh UUIDv7.
 func newClaim(t *testing.T, memberID string) claims.Claim {

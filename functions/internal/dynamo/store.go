@@ -108,33 +108,46 @@ func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.At
 	return out.Item, nil
 }
 
-// queryPage reads up to limit items of partition pk whose SK starts with prefix, after the item
-// with SK afterSK when set. It asks for one item more than it returns, so more is exact and the
-// last page never comes with a token that leads to an empty page.
-func (s *Store) queryPage(ctx context.Context, pk, prefix, afterSK string, limit int, newestFirst bool) (items []map[string]types.AttributeValue, more bool, err error) {
+// pageQuery is one page of the items of partition pk whose SK is prefix + an ID.
+type pageQuery struct {
+	pk, prefix  string
+	afterID     string // the page starts after the item with this ID; "" for the first page
+	limit       int
+	newestFirst bool // descending SK order
+}
+
+// queryPage reads a page and decodes its items. It asks for one item more than it returns, so
+// more is exact and the last page never comes with a token that leads to an empty page.
+func queryPage[T any](ctx context.Context, s *Store, q pageQuery, decode func(map[string]types.AttributeValue) (T, error)) (page []T, more bool, err error) {
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
 		KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :prefix)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":     str(pk),
-			":prefix": str(prefix),
+			":pk":     str(q.pk),
+			":prefix": str(q.prefix),
 		},
-		ScanIndexForward: aws.Bool(!newestFirst),
-		Limit:            aws.Int32(int32(limit + 1)),
+		ScanIndexForward: aws.Bool(!q.newestFirst),
+		Limit:            aws.Int32(int32(q.limit + 1)),
 	}
-	if afterSK != "" {
-		in.ExclusiveStartKey = key(pk, afterSK)
+	if q.afterID != "" {
+		in.ExclusiveStartKey = key(q.pk, q.prefix+q.afterID)
 	}
 	out, err := s.api.Query(ctx, in)
 	if err != nil {
 		return nil, false, s.callError("Query", err)
 	}
 	// A page cut by DynamoDB's 1 MB limit has fewer items but still a LastEvaluatedKey.
-	more = len(out.Items) > limit || (out.LastEvaluatedKey != nil && len(out.Items) > 0)
-	if len(out.Items) > limit {
-		out.Items = out.Items[:limit]
+	more = len(out.Items) > q.limit || (out.LastEvaluatedKey != nil && len(out.Items) > 0)
+	items := out.Items[:min(len(out.Items), q.limit)]
+	page = make([]T, 0, len(items))
+	for _, item := range items {
+		v, err := decode(item)
+		if err != nil {
+			return nil, false, err
+		}
+		page = append(page, v)
 	}
-	return out.Items, more, nil
+	return page, more, nil
 }
 
 // FromEnvironment is the store a function uses: the table named by TABLE_NAME, through a client
