@@ -356,35 +356,21 @@ var accessLogFormat = func() string {
 // resourcePolicy admits only calls through this stack's endpoint, optionally only from the allowed
 // VPC source ranges, and allows them to the client principals.
 func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []string) policydoc.Document {
-	all := []string{executionArn + "/*"}
-	statements := []policydoc.Statement{{
-		Sid:       "DenyUnlessThroughThisEndpoint",
-		Effect:    "Deny",
-		Principal: &policydoc.Principal{All: true},
-		Action:    []string{"execute-api:Invoke"},
-		Resource:  all,
-		Condition: policydoc.Condition{"StringNotEquals": {"aws:SourceVpce": {endpointID}}},
-	}}
-	if len(sourceCidrs) > 0 {
-		statements = append(statements, policydoc.Statement{
-			Sid:       "DenyOutsideAllowedSourceRanges",
-			Effect:    "Deny",
-			Principal: &policydoc.Principal{All: true},
-			Action:    []string{"execute-api:Invoke"},
-			Resource:  all,
-			Condition: policydoc.Condition{"NotIpAddress": {"aws:VpcSourceIp": sourceCidrs}},
-		})
+	invoke := func(sid, effect string, who *policydoc.Principal, cond policydoc.Condition) policydoc.Statement {
+		return policydoc.Statement{Sid: sid, Effect: effect, Principal: who, Action: []string{"execute-api:Invoke"},
+			Resource: []string{executionArn + "/*"}, Condition: cond}
 	}
-	sorted := append([]string(nil), principals...)
-	sort.Strings(sorted)
-	statements = append(statements, policydoc.Statement{
-		Sid:       "AllowClientsThroughThisEndpoint",
-		Effect:    "Allow",
-		Principal: &policydoc.Principal{AWS: sorted},
-		Action:    []string{"execute-api:Invoke"},
-		Resource:  all,
-		Condition: policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}},
-	})
+	anyone := &policydoc.Principal{All: true}
+	statements := []policydoc.Statement{invoke("DenyUnlessThroughThisEndpoint", "Deny", anyone,
+		policydoc.Condition{"StringNotEquals": {"aws:SourceVpce": {endpointID}}})}
+	if len(sourceCidrs) > 0 {
+		statements = append(statements, invoke("DenyOutsideAllowedSourceRanges", "Deny", anyone,
+			policydoc.Condition{"NotIpAddress": {"aws:VpcSourceIp": sourceCidrs}}))
+	}
+	clients := append([]string(nil), principals...)
+	sort.Strings(clients)
+	statements = append(statements, invoke("AllowClientsThroughThisEndpoint", "Allow", &policydoc.Principal{AWS: clients},
+		policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}}))
 	return policydoc.New(statements...)
 }
 
