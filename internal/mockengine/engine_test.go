@@ -1,0 +1,57 @@
+package mockengine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+type component struct{ pulumi.ResourceState }
+
+type custom struct{ pulumi.CustomResourceState }
+
+func TestEngine(t *testing.T) {
+	t.Run("fails_on_an_unexpected_data_source", func(t *testing.T) {
+		_, err := Run(func(ctx *pulumi.Context) error {
+			var out map[string]any
+			return ctx.Invoke("aws:ec2/getVpc:getVpc", map[string]any{"default": true}, &out)
+		}, "p", "s", map[string]string{"aws:region": "eu-west-1"})
+		if err == nil || !strings.Contains(err.Error(), `unexpected data-source call "aws:ec2/getVpc:getVpc"`) {
+			t.Fatalf("want the call refused, got %v", err)
+		}
+	})
+	t.Run("records_parent_dependencies_protect_and_placeholders", func(t *testing.T) {
+		e, err := Run(func(ctx *pulumi.Context) error {
+			parent := &component{}
+			if err := ctx.RegisterComponentResource("p:infra:Thing", "thing", parent); err != nil {
+				return err
+			}
+			first := &custom{}
+			if err := ctx.RegisterResource("aws:ec2/vpc:Vpc", "first", pulumi.Map{"cidrBlock": pulumi.String("10.0.0.0/16")}, first, pulumi.Parent(parent)); err != nil {
+				return err
+			}
+			second := &custom{}
+			return ctx.RegisterResource("aws:ec2/subnet:Subnet", "second", pulumi.Map{"vpcId": first.ID()}, second,
+				pulumi.Parent(parent), pulumi.DependsOn([]pulumi.Resource{first}), pulumi.Protect(true))
+		}, "p", "s", map[string]string{"aws:region": "eu-west-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		thing, _ := e.Named("p:infra:Thing", "thing")
+		first, _ := e.Named("aws:ec2/vpc:Vpc", "first")
+		second, ok := e.Named("aws:ec2/subnet:Subnet", "second")
+		if !ok || second.Parent != thing.URN || first.Parent != thing.URN {
+			t.Fatalf("parents: %q %q, want %q", first.Parent, second.Parent, thing.URN)
+		}
+		if !second.Protect || len(second.Dependencies) != 1 || second.Dependencies[0] != first.URN {
+			t.Errorf("second: protect %v, dependencies %v", second.Protect, second.Dependencies)
+		}
+		if second.Inputs["vpcId"] != "${first.id}" || first.Outputs["defaultSecurityGroupId"] != "${first.defaultSecurityGroupId}" {
+			t.Errorf("placeholders: %v %v", second.Inputs["vpcId"], first.Outputs["defaultSecurityGroupId"])
+		}
+		if r, ok := e.Resolve("${first.id}"); !ok || r.Name != "first" {
+			t.Errorf("Resolve(${first.id}) = %v, %v", r.Name, ok)
+		}
+	})
+}
