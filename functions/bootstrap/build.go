@@ -41,10 +41,10 @@ type Artifact struct {
 	ZipSHA256 string
 }
 
-// Flags are the go build flags of every bootstrap: no RPC shim (provided.al2023 speaks the
+// buildFlags are the go build flags of every bootstrap: no RPC shim (provided.al2023 speaks the
 // Runtime API), and nothing that varies between machines or runs: no paths, no VCS stamp, no
 // build ID, no symbols.
-var Flags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid="}
+var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid="}
 
 // BuildAll builds every function for Lambda into outDir as <name>/bootstrap and <name>.zip.
 func BuildAll(ctx context.Context, moduleRoot, outDir string) ([]Artifact, error) {
@@ -77,7 +77,7 @@ func Build(ctx context.Context, moduleRoot, outDir, name string, target Target) 
 	if err := os.MkdirAll(filepath.Dir(a.Bootstrap), 0o755); err != nil {
 		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
 	}
-	args := append([]string{"build"}, Flags...)
+	args := append([]string{"build"}, buildFlags...)
 	args = append(args, "-o", a.Bootstrap, "./functions/"+name)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = moduleRoot
