@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build stack preview up destroy lint deps smoke diagram
+.PHONY: test plan build stack preview up destroy lint deps smoke diagram bench-functions
 
 # actionlint pinned from the Go module proxy, so Go is all lint needs.
 ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -29,6 +29,10 @@ diagram:
 
 build:
 	$(GO) run ./cmd/buildfunctions -out build
+
+# Warm handler time/allocs, cold start under a Runtime API harness, binary sizes; exits 1 on a missed target.
+bench-functions: deps
+	bash bench/functions.sh
 
 lint:
 	$(GO) vet ./...
