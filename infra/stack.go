@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -199,18 +200,12 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 
 // unionActions lists every table action any function uses, for the gateway endpoint policy.
 func unionActions(byFunction map[string][]string) []string {
-	seen := map[string]bool{}
-	var out []string
+	var all []string
 	for _, actions := range byFunction {
-		for _, a := range actions {
-			if !seen[a] {
-				seen[a] = true
-				out = append(out, a)
-			}
-		}
+		all = append(all, actions...)
 	}
-	sort.Strings(out)
-	return out
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).
