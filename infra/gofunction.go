@@ -129,8 +129,9 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		return nil, err
 	}
 
+	// Only a function with table access learns the table's name.
 	env := pulumi.StringMap{}
-	if args.TableName != nil {
+	if len(args.TableActions) > 0 {
 		env["TABLE_NAME"] = args.TableName
 	}
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
