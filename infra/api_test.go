@@ -13,21 +13,21 @@ import (
 )
 
 const (
-	tMethod         = "aws:apigateway/method:Method"
-	tIntegration    = "aws:apigateway/integration:Integration"
-	tPermission     = "aws:lambda/permission:Permission"
-	tFunction       = "aws:lambda/function:Function"
-	tAPIPolicy      = "aws:apigateway/restApiPolicy:RestApiPolicy"
-	tDeployment     = "aws:apigateway/deployment:Deployment"
-	tStage          = "aws:apigateway/stage:Stage"
-	tMethodSettings = "aws:apigateway/methodSettings:MethodSettings"
-	tValidator      = "aws:apigateway/requestValidator:RequestValidator"
-	tAPIAccount     = "aws:apigateway/account:Account"
-	tTable          = "aws:dynamodb/table:Table"
-	tTableItem      = "aws:dynamodb/tableItem:TableItem"
-	tKMSKey         = "aws:kms/key:Key"
-	tInstance       = "aws:ec2/instance:Instance"
-	tUser           = "aws:iam/user:User"
+	tMethod         = mockengine.TypeMethod
+	tIntegration    = mockengine.TypeIntegration
+	tPermission     = mockengine.TypePermission
+	tFunction       = mockengine.TypeFunction
+	tAPIPolicy      = mockengine.TypeRestAPIPolicy
+	tDeployment     = mockengine.TypeDeployment
+	tStage          = mockengine.TypeStage
+	tMethodSettings = mockengine.TypeMethodSettings
+	tValidator      = mockengine.TypeRequestValidator
+	tAPIAccount     = mockengine.TypeAPIAccount
+	tTable          = mockengine.TypeTable
+	tTableItem      = mockengine.TypeTableItem
+	tKMSKey         = mockengine.TypeKMSKey
+	tInstance       = mockengine.TypeInstance
+	tUser           = mockengine.TypeUser
 	tAccessKey      = "aws:iam/accessKey:AccessKey"
 )
 
@@ -344,7 +344,7 @@ func specClient(t *testing.T, e *mockengine.Engine, stack string) {
 			obj(in, "rootBlockDevice")["encrypted"] != true || !strings.HasPrefix(str(in, "instanceType"), "t4g.") {
 			t.Errorf("test instance %v", in)
 		}
-		profile := named(t, e, "aws:iam/instanceProfile:InstanceProfile", "client-profile")
+		profile := named(t, e, mockengine.TypeInstanceProfile, "client-profile")
 		if str(in, "iamInstanceProfile") != str(profile.Outputs, "name") || str(profile.Inputs, "role") != str(named(t, e, tRole, "client-role").Outputs, "name") {
 			t.Errorf("test instance profile %q does not hold the client role", str(in, "iamInstanceProfile"))
 		}
@@ -503,7 +503,7 @@ func TestClientAccess(t *testing.T) {
 	})
 	t.Run("user_and_secret_key_only_when_asked", func(t *testing.T) {
 		e := run(t, &ClientAccessArgs{IAMUser: true, AccountID: pulumi.String("123456789012")})
-		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 || len(e.OfType("aws:iam/userPolicy:UserPolicy")) != 1 {
+		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 || len(e.OfType(mockengine.TypeUserPolicy)) != 1 {
 			t.Error("iamUser without a key must make a user with the policy and no key")
 		}
 		e = run(t, &ClientAccessArgs{IAMUser: true, IAMUserAccessKey: true, AccountID: pulumi.String("123456789012")})

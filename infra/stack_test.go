@@ -29,7 +29,7 @@ func TestStack(t *testing.T) {
 // specNetwork: no path to or from the internet, and nothing open beyond what the design needs.
 func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 	t.Run("no_internet_or_NAT_gateway", func(t *testing.T) {
-		for _, typ := range []string{tIGW, tNAT, tEIP, "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"} {
+		for _, typ := range []string{tIGW, tNAT, tEIP, mockengine.TypeEgressOnlyGateway} {
 			if n := len(e.OfType(typ)); n != 0 {
 				t.Errorf("%d %s registered", n, typ)
 			}
