@@ -3,12 +3,12 @@ package infra
 import (
 	"fmt"
 	"slices"
-	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/internal/stackconfig"
 )
@@ -55,15 +55,15 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 
 // NewStack builds the whole stack from validated config.
 func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) (*Stack, error) {
-	functionNames := make([]string, 0, len(functionTableActions))
-	for name := range functionTableActions {
-		functionNames = append(functionNames, name)
-	}
-	sort.Strings(functionNames)
+	// bootstrap.Functions is the one list of functions; each must say what it may do on the table.
+	functionNames := bootstrap.Functions
 	// Packages and seed data first: a missing binary or a bad directory file stops the deploy
 	// before anything is created.
 	code := map[string]pulumi.Archive{}
 	for _, name := range functionNames {
+		if _, ok := functionTableActions[name]; !ok {
+			return nil, fmt.Errorf("function %s has no entry in functionTableActions: list the table actions it uses (none is nil)", name)
+		}
 		archive, err := artifacts.Archive(name)
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", name, err)
