@@ -121,9 +121,7 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 
 	policyJSON := policydoc.Render(func(v []string) policydoc.Document {
 		var principals []string
-		if err := json.Unmarshal([]byte(v[2]), &principals); err != nil {
-			principals = nil
-		}
+		_ = json.Unmarshal([]byte(v[2]), &principals) // jsonText wrote it; it always parses
 		return resourcePolicy(v[0], v[1], principals, args.AllowedSourceCidrs)
 	}, api.ExecutionArn, args.EndpointID, jsonText(args.ClientPrincipals))
 	policy, err := apigateway.NewRestApiPolicy(ctx, name+"-policy", &apigateway.RestApiPolicyArgs{
