@@ -24,7 +24,9 @@ type APINetworkArgs struct {
 	// FlowLogs turns on VPC flow logs to CloudWatch with LogRetentionDays.
 	FlowLogs         bool
 	LogRetentionDays int
-	Region           string
+	// LogKeyArn, when set, encrypts the flow-log group with the stack's key.
+	LogKeyArn pulumi.StringInput
+	Region    string
 	AccountID        pulumi.StringInput
 	// TableArn, when set, adds a DynamoDB gateway endpoint whose policy admits only that table.
 	TableArn pulumi.StringInput
@@ -88,6 +90,7 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 	net, err := newPrivateVPC(ctx, name, privateVPCArgs{
 		cidr: args.Cidr, subnetCidrs: subnetCidrs, azs: args.AZs,
 		flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: args.AccountID,
+		region: args.Region, logKeyArn: args.LogKeyArn,
 	}, c)
 	if err != nil {
 		return nil, err

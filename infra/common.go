@@ -41,6 +41,9 @@ type privateVPCArgs struct {
 	flowLogs    bool
 	retention   int
 	accountID   pulumi.StringInput
+	region      string
+	// logKeyArn, when set, encrypts the flow-log group with the stack's key.
+	logKeyArn pulumi.StringInput
 }
 
 func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource) (*privateVPC, error) {
@@ -91,7 +94,7 @@ func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent
 		p.subnets = append(p.subnets, subnet)
 	}
 	if args.flowLogs {
-		if err := newFlowLogs(ctx, name, vpc, args.retention, args.accountID, opt); err != nil {
+		if err := newFlowLogs(ctx, name, vpc, args, opt); err != nil {
 			return nil, err
 		}
 	}
@@ -108,9 +111,11 @@ func (p *privateVPC) subnetIDs() pulumi.StringArray {
 
 // newFlowLogs sends the VPC's accepted and rejected traffic records to a log group with retention,
 // through a role that only the flow-logs service of this account can assume.
-func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, retention int, accountID pulumi.StringInput, opt pulumi.ResourceOption) error {
+func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPCArgs, opt pulumi.ResourceOption) error {
+	accountID := args.accountID
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(retention),
+		RetentionInDays: pulumi.Int(args.retention),
+		KmsKeyId:        args.logKeyArn,
 		Tags:            tags(ctx, name+"-flow-logs"),
 	}, opt)
 	if err != nil {
@@ -129,12 +134,8 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, retention int, 
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-write", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.New(policydoc.Statement{
-				Effect:   "Allow",
-				Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-				Resource: []string{v[0], v[0] + ":*"},
-			})
-		}, group.Arn),
+			return flowLogsPolicy(v[0], v[1], args.region)
+		}, group.Arn, accountID),
 	}, opt); err != nil {
 		return err
 	}
@@ -147,6 +148,20 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, retention int, 
 		Tags:               tags(ctx, name+"-flow-log"),
 	}, opt)
 	return err
+}
+
+// flowLogsPolicy holds the actions the VPC flow logs guide lists for the delivery role
+// (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html), scoped to the VPC's
+// own log group; DescribeLogGroups lists groups, so it takes the account's log-group pattern.
+func flowLogsPolicy(groupArn, accountID, region string) policydoc.Document {
+	return policydoc.New(
+		policydoc.Statement{Sid: "WriteThisVpcsFlowLogs", Effect: "Allow",
+			Action:   []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			Resource: []string{groupArn, groupArn + ":*"}},
+		policydoc.Statement{Sid: "ListLogGroups", Effect: "Allow",
+			Action:   []string{"logs:DescribeLogGroups"},
+			Resource: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", region, accountID)}},
+	)
 }
 
 // accountOnlyEndpointPolicy is an interface endpoint policy that lets only this account's principals

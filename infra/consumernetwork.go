@@ -26,6 +26,9 @@ type ConsumerNetworkArgs struct {
 	FlowLogs           bool
 	LogRetentionDays   int
 	AccountID          pulumi.StringInput
+	// Region and LogKeyArn (optional: the stack's key) shape the flow logs.
+	Region    string
+	LogKeyArn pulumi.StringInput
 	// TestClient, when set, adds the test instance and the SSM endpoints it needs to the first VPC.
 	TestClient *TestClientArgs
 }
@@ -89,6 +92,7 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		net, err := newPrivateVPC(ctx, name+"-"+cons.Name, privateVPCArgs{
 			cidr: cons.Cidr, subnetCidrs: subnets[i], azs: args.AZs,
 			flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: args.AccountID,
+			region: args.Region, logKeyArn: args.LogKeyArn,
 		}, c)
 		if err != nil {
 			return nil, err
@@ -138,8 +142,10 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
+	// The SSM agent registers at boot: started before its endpoints exist, it stays offline.
+	var endpoints []pulumi.Resource
 	for _, svc := range ssmEndpointServices {
-		if _, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
+		endpoint, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
 			VpcId:             vpc.VpcID,
 			ServiceName:       pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", args.Region, svc)),
 			VpcEndpointType:   pulumi.String("Interface"),
@@ -148,9 +154,11 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 			SecurityGroupIds:  pulumi.StringArray{endpointSG.ID()},
 			Policy:            accountOnlyEndpointPolicy([]string{svc + ":*"}, func(string) string { return "*" }, accountID),
 			Tags:              tags(ctx, prefix+"-"+svc),
-		}, opt); err != nil {
+		}, opt)
+		if err != nil {
 			return pulumi.StringOutput{}, err
 		}
+		endpoints = append(endpoints, endpoint)
 	}
 	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.VpcID,
@@ -189,7 +197,8 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 			VolumeType: pulumi.String("gp3"),
 		},
 		Tags: tags(ctx, prefix+"-test-client"),
-	}, opt, pulumi.IgnoreChanges([]string{"ami"})) // a newer image must not replace the instance on every up
+	}, opt, pulumi.DependsOn(endpoints),
+		pulumi.IgnoreChanges([]string{"ami"})) // a newer image must not replace the instance on every up
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -17,7 +17,8 @@ import (
 type GoFunctionArgs struct {
 	// Code is the zip holding the reproducible `bootstrap` binary.
 	Code pulumi.Archive
-	// MemoryMB, TimeoutSeconds and ReservedConcurrency size the function.
+	// MemoryMB, TimeoutSeconds and ReservedConcurrency size the function; ReservedConcurrency 0
+	// reserves nothing.
 	MemoryMB            int
 	TimeoutSeconds      int
 	ReservedConcurrency int
@@ -30,6 +31,11 @@ type GoFunctionArgs struct {
 	TableName    pulumi.StringInput
 	TableArn     pulumi.StringInput
 	TableActions []string
+	// TableKeyArn is the table's customer-managed key, or nil with an AWS-owned key. The role may
+	// use it only through DynamoDB, and only for what its table actions need.
+	TableKeyArn pulumi.StringInput
+	// LogKeyArn, when set, encrypts the function's log group with the stack's key.
+	LogKeyArn pulumi.StringInput
 	// DynamoDBPrefixListID is where table traffic goes (the gateway endpoint): the only egress.
 	DynamoDBPrefixListID pulumi.StringInput
 	AccountID            pulumi.StringInput
@@ -55,8 +61,8 @@ func (a *GoFunctionArgs) validate(name string) error {
 	switch {
 	case a.Code == nil:
 		return fmt.Errorf("GoFunction %s: Code is required (the zipped bootstrap)", name)
-	case a.ReservedConcurrency < 1:
-		return fmt.Errorf("GoFunction %s: ReservedConcurrency must be at least 1", name)
+	case a.ReservedConcurrency < 0:
+		return fmt.Errorf("GoFunction %s: ReservedConcurrency must be 0 (no reservation) or more", name)
 	case len(a.TableActions) > 0 && (a.TableArn == nil || a.TableName == nil || a.DynamoDBPrefixListID == nil):
 		return fmt.Errorf("GoFunction %s: table actions need TableName, TableArn and DynamoDBPrefixListID", name)
 	case a.Region == "" || a.AccountID == nil:
@@ -77,10 +83,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	opt := pulumi.Parent(c)
 	// The name is fixed so the log group can exist, with its retention, before the function
 	// writes to it (Lambda would otherwise create one that never expires).
-	functionName := fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
+	functionName := functionName(ctx, name)
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String("/aws/lambda/" + functionName),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-logs"),
 	}, opt)
 	if err != nil {
@@ -96,15 +103,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	tableArn := args.TableArn
-	if tableArn == nil {
-		tableArn = pulumi.String("")
-	}
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-permissions", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return executionPolicy(v[0], v[1], args.TableActions)
-		}, logGroup.Arn, tableArn),
+			return executionPolicy(v[0], v[1], v[2], args.Region, args.TableActions)
+		}, logGroup.Arn, orEmpty(args.TableArn), orEmpty(args.TableKeyArn)),
 	}, opt)
 	if err != nil {
 		return nil, err
@@ -134,6 +137,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	if len(args.TableActions) > 0 {
 		env["TABLE_NAME"] = args.TableName
 	}
+	// Unset, Lambda reserves nothing (the provider's -1).
+	var reserved pulumi.IntPtrInput
+	if args.ReservedConcurrency > 0 {
+		reserved = pulumi.Int(args.ReservedConcurrency)
+	}
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
 		Name:                         pulumi.String(functionName),
 		Role:                         role.Arn,
@@ -143,7 +151,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		Code:                         args.Code,
 		MemorySize:                   pulumi.Int(args.MemoryMB),
 		Timeout:                      pulumi.Int(args.TimeoutSeconds),
-		ReservedConcurrentExecutions: pulumi.Int(args.ReservedConcurrency),
+		ReservedConcurrentExecutions: reserved,
 		TracingConfig:                lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		VpcConfig: lambda.FunctionVpcConfigArgs{
 			SubnetIds:        args.SubnetIDs,
@@ -173,9 +181,19 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	return c, nil
 }
 
+// functionName is the deployed name of the stack's function name.
+func functionName(ctx *pulumi.Context, name string) string {
+	return fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
+}
+
 // executionPolicy grants a function exactly what it uses. The VPC-networking and X-Ray actions
-// support no resource-level permissions, so AWS requires "*" for them.
-func executionPolicy(logGroupArn, tableArn string, tableActions []string) policydoc.Document {
+// support no resource-level permissions, so AWS requires "*" for them. Under a customer-managed
+// key, DynamoDB decrypts the table key with the caller's own permission, so a reader needs
+// kms:Decrypt and kms:DescribeKey and a writer also the encrypt actions, only through DynamoDB
+// (the key policy AWS documents in "How Amazon DynamoDB uses AWS KMS",
+// https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-customer-cmk-policy;
+// the same split as the AWS CDK's Table.grantReadData/grantWriteData).
+func executionPolicy(logGroupArn, tableArn, keyArn, region string, tableActions []string) policydoc.Document {
 	statements := []policydoc.Statement{
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
 		{Sid: "VpcNetworkInterfacesResourceStarRequired", Effect: "Allow", Action: []string{
@@ -186,6 +204,31 @@ func executionPolicy(logGroupArn, tableArn string, tableActions []string) policy
 	}
 	if len(tableActions) > 0 {
 		statements = append(statements, policydoc.Statement{Sid: "TableActionsItUses", Effect: "Allow", Action: tableActions, Resource: []string{tableArn}})
+		if keyArn != "" {
+			statements = append(statements, policydoc.Statement{Sid: "TableKeyThroughDynamoDBOnly", Effect: "Allow",
+				Action: tableKeyActions(tableActions), Resource: []string{keyArn},
+				Condition: policydoc.Condition{"StringEquals": {"kms:ViaService": {"dynamodb." + region + ".amazonaws.com"}}}})
+		}
 	}
 	return policydoc.New(statements...)
+}
+
+// tableKeyActions are the key actions a role needs for its table actions: to read, decrypt the
+// table key; to write, also encrypt with it.
+func tableKeyActions(tableActions []string) []string {
+	actions := []string{"kms:Decrypt", "kms:DescribeKey"}
+	for _, a := range tableActions {
+		if a == "dynamodb:PutItem" || a == "dynamodb:UpdateItem" || a == "dynamodb:DeleteItem" || a == "dynamodb:BatchWriteItem" {
+			return append(actions, "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo")
+		}
+	}
+	return actions
+}
+
+// orEmpty stands an empty string in for an absent optional input, so it can join a policydoc.Render.
+func orEmpty(in pulumi.StringInput) pulumi.StringInput {
+	if in == nil {
+		return pulumi.String("")
+	}
+	return in
 }

@@ -43,6 +43,8 @@ type PrivateAPIArgs struct {
 	ThrottlingRate     float64
 	ThrottlingBurst    int
 	LogRetentionDays   int
+	// LogKeyArn, when set, encrypts the access and execution log groups with the stack's key.
+	LogKeyArn pulumi.StringInput
 	// ManageAccountLoggingRole sets the account-wide API Gateway CloudWatch role (opt-in).
 	ManageAccountLoggingRole bool
 }
@@ -249,6 +251,7 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 	opt := pulumi.Parent(c)
 	accessLogs, err := cloudwatch.NewLogGroup(ctx, name+"-access-logs", &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-access-logs"),
 	}, opt)
 	if err != nil {
@@ -258,6 +261,7 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 	executionLogs, err := cloudwatch.NewLogGroup(ctx, name+"-execution-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", api.ID(), args.StageName),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-execution-logs"),
 	}, opt)
 	if err != nil {
@@ -301,20 +305,24 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 }
 
 // accountLoggingRole sets the region's account-wide API Gateway CloudWatch role. Only on request:
-// it is one setting shared by every API in the account and region.
+// it is one setting shared by every API in the account and region. The role and its policy outlive
+// the stack (RetainOnDelete): the account setting keeps pointing at the role after a destroy
+// (ResetOnDelete stays false), and every stage with logging in the account would otherwise fail
+// with "CloudWatch Logs role ARN must be set in account settings to enable logging".
 func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *PrivateAPIArgs) (pulumi.Resource, error) {
 	opt := pulumi.Parent(c)
+	keep := pulumi.RetainOnDelete(true)
 	role, err := iam.NewRole(ctx, name+"-apigateway-logging", &iam.RoleArgs{
 		Description: pulumi.String("API Gateway execution logging for this account and region"),
 		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
 			return policydoc.ServiceTrust("apigateway.amazonaws.com", v[0])
 		}, args.AccountID),
 		Tags: tags(ctx, name+"-apigateway-logging"),
-	}, opt)
+	}, opt, keep)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-apigateway-logging-write", &iam.RolePolicyArgs{
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-apigateway-logging-write", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
 			return policydoc.New(policydoc.Statement{
@@ -324,12 +332,14 @@ func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *
 				Resource: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", args.Region, v[0])},
 			})
 		}, args.AccountID),
-	}, opt); err != nil {
+	}, opt, keep)
+	if err != nil {
 		return nil, err
 	}
+	// API Gateway checks the role's permissions when the setting changes: write it after the policy.
 	return apigateway.NewAccount(ctx, name+"-apigateway-account", &apigateway.AccountArgs{
 		CloudwatchRoleArn: role.Arn,
-	}, opt)
+	}, opt, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 }
 
 // accessLogFormat is one JSON object per request: who called, through which endpoint, what, and how it went.
@@ -352,7 +362,13 @@ var accessLogFormat = func() string {
 }()
 
 // resourcePolicy admits only calls through this stack's endpoint, optionally only from the allowed
-// VPC source ranges, and allows them to the client principals.
+// VPC source ranges, and only by the client principals. The principal Deny matters for callers of
+// this account: for an AWS_IAM API, API Gateway admits a same-account caller whose identity policy
+// allows execute-api:Invoke when the resource policy neither allows nor denies it ("How API Gateway
+// resource policies affect authorization workflow",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html),
+// so without it an administrator with "*" reaches the API. aws:PrincipalArn is the role ARN for an
+// assumed-role session, so it names roles as configured.
 func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []string) policydoc.Document {
 	invoke := func(sid, effect string, who *policydoc.Principal, cond policydoc.Condition) policydoc.Statement {
 		return policydoc.Statement{Sid: sid, Effect: effect, Principal: who, Action: []string{"execute-api:Invoke"},
@@ -367,6 +383,8 @@ func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []s
 	}
 	clients := append([]string(nil), principals...)
 	sort.Strings(clients)
+	statements = append(statements, invoke("DenyPrincipalsNotConfigured", "Deny", anyone,
+		policydoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": clients}}))
 	statements = append(statements, invoke("AllowClientsThroughThisEndpoint", "Allow", &policydoc.Principal{AWS: clients},
 		policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}}))
 	return policydoc.New(statements...)

@@ -93,8 +93,14 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if s.Table, err = NewTable(ctx, "data", &TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
 		Encryption: cfg.Table.Encryption, Items: items,
+		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region,
 	}); err != nil {
 		return nil, err
+	}
+	// Under a customer-managed key every log group and the table share it (CKV_AWS_158).
+	var stackKey pulumi.StringInput
+	if cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged {
+		stackKey = s.Table.KeyArn
 	}
 
 	consumerCidrs := make([]string, len(cfg.Consumers))
@@ -106,7 +112,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if s.APINetwork, err = NewAPINetwork(ctx, "api", &APINetworkArgs{
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
-		Region: cfg.Region, AccountID: account,
+		LogKeyArn: stackKey, Region: cfg.Region, AccountID: account,
 		TableArn: s.Table.Arn, TableActions: unionActions(functionTableActions),
 	}); err != nil {
 		return nil, err
@@ -121,6 +127,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	consumerNetArgs := &ConsumerNetworkArgs{
 		Consumers: consumerArgs, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays, AccountID: account,
+		Region: cfg.Region, LogKeyArn: stackKey,
 	}
 	if cfg.Client.TestInstance {
 		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: al2023Arm64})
@@ -157,6 +164,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 			ReservedConcurrency: cfg.Functions.ReservedConcurrency, LogRetentionDays: cfg.Logs.RetentionDays,
 			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
 			TableName: s.Table.Name, TableArn: s.Table.Arn, TableActions: functionTableActions[name],
+			TableKeyArn: stackKey, LogKeyArn: stackKey,
 			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region,
 		}
 		fn, err := NewGoFunction(ctx, name, args)
@@ -172,7 +180,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		Routes: Routes, Functions: targets, ClientPrincipals: s.Client.PrincipalArns,
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
-		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays,
+		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
 		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
 	}); err != nil {
 		return nil, err
@@ -196,6 +204,21 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// stackLogGroups are the names (globs) of every log group the stack creates, for the key policy:
+// the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
+// Pulumi names get a random suffix, hence the trailing globs.
+func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
+	groups := []string{"/aws/lambda/" + functionName(ctx, "*"), "private-access-logs-*",
+		"API-Gateway-Execution-Logs_*/" + cfg.API.StageName}
+	if cfg.Network.FlowLogs {
+		groups = append(groups, "api-flow-logs-*")
+		for _, c := range cfg.Consumers {
+			groups = append(groups, "consumers-"+c.Name+"-flow-logs-*")
+		}
+	}
+	return groups
 }
 
 // unionActions lists every table action any function uses, for the gateway endpoint policy.

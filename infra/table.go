@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/private-api/internal/policydoc"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -29,6 +30,11 @@ type TableArgs struct {
 	Encryption string
 	// Items are seeded at deploy, each DynamoDB JSON with PK and SK (the employee directory).
 	Items []string
+	// LogGroups are the names (globs) of the stack's log groups that CloudWatch Logs of this region
+	// may encrypt with the customer-managed key; AccountID and Region build their ARNs.
+	LogGroups []string
+	AccountID pulumi.StringInput
+	Region    string
 }
 
 // Table is the DynamoDB table every function uses.
@@ -55,8 +61,14 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	opt := pulumi.Parent(c)
 	sse := dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(false)} // AWS-owned key
 	if args.Encryption == stackconfig.EncryptionCustomerManaged {
+		if args.AccountID == nil || args.Region == "" {
+			return nil, fmt.Errorf("Table %s: a customer-managed key needs AccountID and Region for its policy", name)
+		}
 		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
-			Description:       pulumi.String("Encrypts the private API's table"),
+			Description:       pulumi.String("Encrypts the private API's table and log groups"),
+			Policy: policydoc.Render(func(v []string) policydoc.Document {
+				return keyPolicy(v[0], args.Region, args.LogGroups)
+			}, args.AccountID),
 			EnableKeyRotation: pulumi.Bool(true),
 			// Losing the key loses the data: keep it through a mistaken destroy for the longest window.
 			DeletionWindowInDays: pulumi.Int(30),
@@ -106,6 +118,32 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		return nil, err
 	}
 	return c, nil
+}
+
+// keyPolicy keeps the key's default administration by the account (IAM policies decide who uses
+// it, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html) and lets
+// CloudWatch Logs of this region use it for this stack's log groups only, named by the encryption
+// context it sends (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+func keyPolicy(accountID, region string, logGroups []string) policydoc.Document {
+	statements := []policydoc.Statement{{
+		Sid: "AccountAdministersAndDelegatesToIAM", Effect: "Allow",
+		Principal: &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", accountID)}},
+		Action:    []string{"kms:*"}, Resource: []string{"*"},
+	}}
+	if len(logGroups) > 0 {
+		arns := make([]string, len(logGroups))
+		for i, g := range logGroups {
+			arns[i] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, accountID, g)
+		}
+		statements = append(statements, policydoc.Statement{
+			Sid: "CloudWatchLogsForThisStacksLogGroups", Effect: "Allow",
+			Principal: &policydoc.Principal{Service: []string{"logs." + region + ".amazonaws.com"}},
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+			Resource:  []string{"*"},
+			Condition: policydoc.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns}},
+		})
+	}
+	return policydoc.New(statements...)
 }
 
 // itemKey names a seeded item by its PK and SK ("DIRECTORY#EMPLOYEE#e-001" -> "directory-employee-e-001").

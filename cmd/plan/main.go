@@ -57,7 +57,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	e := runs[own]
-	report := checks.Run(e, checks.All(), checks.Waivers)
+	cfg, err := plan.StackConfig(*root, *stack)
+	if err != nil {
+		return err
+	}
+	waivers, err := checks.ForStack(cfg.Waivers)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", *stack, err)
+	}
+	report := checks.Run(e, checks.All(), waivers)
 
 	if *diagramPath != "" {
 		command := fmt.Sprintf("go run ./cmd/plan -stack %s -diagram %s", *stack, *diagramPath)

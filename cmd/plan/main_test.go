@@ -130,8 +130,8 @@ func TestTextPlan(t *testing.T) {
 	}
 }
 
-// TestFailingCheckFailsThePlan runs the dev config as a stack no waiver covers: the plan still
-// prints everything, names the failures on stderr and returns the checks error (exit status 1).
+// TestFailingCheckFailsThePlan runs the dev config without its waivers: the plan still prints
+// everything, names the failures on stderr and returns the checks error (exit status 1).
 func TestFailingCheckFailsThePlan(t *testing.T) {
 	dir := t.TempDir()
 	for src, dst := range map[string]string{"Pulumi.yaml": "Pulumi.yaml", "Pulumi.dev.yaml": "Pulumi.unwaived.yaml"} {
@@ -139,7 +139,8 @@ func TestFailingCheckFailsThePlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
+		text, _, _ := strings.Cut(string(b), "  private-api:waivers:")
+		if err := os.WriteFile(filepath.Join(dir, dst), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -121,14 +121,12 @@ func All() []Check {
 	return out
 }
 
-// Run evaluates checks on the recorded stack and applies waivers for the engine's stack name.
+// Run evaluates checks on the recorded stack and applies waivers (ForStack gives a stack's).
 func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 	rep := Report{Stack: e.StackName()}
-	var inScope []*AppliedWaiver
-	for _, w := range waivers {
-		if w.Stack == "" || matches(w.Stack, rep.Stack) {
-			inScope = append(inScope, &AppliedWaiver{Waiver: w})
-		}
+	inScope := make([]*AppliedWaiver, len(waivers))
+	for i, w := range waivers {
+		inScope[i] = &AppliedWaiver{Waiver: w}
 	}
 	for _, c := range checks {
 		findings := c.eval(e)
@@ -158,12 +156,12 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 type Waiver struct {
 	// CheckID is any of the check's IDs.
 	CheckID string
-	// Stack is a glob over stack names ("dev", "dev-*"); empty means every stack.
-	Stack string
 	// Resource is a glob over resource names; empty means every resource the check judges.
 	Resource string
 	// Reason is the one line the plan prints next to the waived finding.
 	Reason string
+	// FromConfig is set for the stack's own waivers (private-api:waivers), unset for the code's.
+	FromConfig bool
 }
 
 func (w Waiver) covers(c Check, resource string) bool {

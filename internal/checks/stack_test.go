@@ -2,7 +2,9 @@ package checks_test
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,20 +38,27 @@ func failures(rep checks.Report) string {
 }
 
 // TestStacks is the acceptance rule of CHECKS.md: on the committed stacks, in every DNS mode,
-// every check passes, is waived with a reason, or has nothing to judge.
+// every check passes, is waived with a reason, or has nothing to judge. A stack with nothing but a
+// region (the defaults) passes too, in a region with and one without recorded prices.
 func TestStacks(t *testing.T) {
 	waivedSomewhere := map[int]bool{}
 	for _, stack := range []string{"dev", "prod"} {
+		waivers := stackWaivers(t, projectRoot, stack)
 		for _, mode := range []string{"", stackconfig.DNSPrivateZone, stackconfig.DNSEndpointAlias} {
 			name := stack
 			if mode != "" {
 				name += "/dns=" + mode
 			}
 			e := runStack(t, stack, mode)
-			rep := checks.Run(e, checks.All(), checks.Waivers)
+			rep := checks.Run(e, checks.All(), waivers)
 			t.Run(name, func(t *testing.T) {
 				if f := failures(rep); f != "" {
 					t.Errorf("failing checks:%s", f)
+				}
+				for _, w := range rep.Waivers {
+					if w.FromConfig && w.Covered == 0 && mode == "" {
+						t.Errorf("Pulumi.%s.yaml waives %s, which fails nowhere in it: remove the waiver", stack, w.CheckID)
+					}
 				}
 			})
 			for i, w := range checks.Waivers {
@@ -61,16 +70,51 @@ func TestStacks(t *testing.T) {
 			}
 		}
 	}
-	t.Run("every_waiver_covers_a_failure", func(t *testing.T) {
+	t.Run("every_code_waiver_covers_a_failure", func(t *testing.T) {
 		for i, w := range checks.Waivers {
 			if !waivedSomewhere[i] {
 				t.Errorf("waiver %+v covers no failing finding on dev or prod: remove it", w)
 			}
 		}
 	})
+	t.Run("defaults_pass", func(t *testing.T) {
+		dir := t.TempDir()
+		b, err := os.ReadFile(filepath.Join(projectRoot, "Pulumi.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Pulumi.fresh.yaml"), []byte("config:\n  aws:region: eu-west-1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e, err := plan.Load(dir, "fresh", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := failures(checks.Run(e, checks.All(), stackWaivers(t, dir, "fresh"))); f != "" {
+			t.Errorf("a stack with only a region fails checks:%s", f)
+		}
+	})
 }
 
-// TestWaivers keeps waivers well-formed: a known check, valid globs, a reason.
+// stackWaivers are the code's waivers and those of the stack file.
+func stackWaivers(t *testing.T, root, stack string) []checks.Waiver {
+	t.Helper()
+	cfg, err := plan.StackConfig(root, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := checks.ForStack(cfg.Waivers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// TestWaivers keeps waivers well-formed: a known check, valid globs, a reason; a stack's waiver
+// naming no check is refused with the nearest ID.
 func TestWaivers(t *testing.T) {
 	ids := map[string]bool{}
 	for _, c := range checks.All() {
@@ -82,14 +126,17 @@ func TestWaivers(t *testing.T) {
 		if !ids[w.CheckID] {
 			t.Errorf("waiver names unknown check %q", w.CheckID)
 		}
-		for _, glob := range []string{w.Stack, w.Resource} {
-			if _, err := path.Match(glob, ""); err != nil {
-				t.Errorf("waiver %s: bad glob %q: %v", w.CheckID, glob, err)
-			}
+		if _, err := path.Match(w.Resource, ""); err != nil {
+			t.Errorf("waiver %s: bad glob %q: %v", w.CheckID, w.Resource, err)
 		}
 		if len(strings.TrimSpace(w.Reason)) < 20 {
 			t.Errorf("waiver %s: reason %q says too little for a reviewer", w.CheckID, w.Reason)
 		}
+	}
+	_, err := checks.ForStack([]stackconfig.Waiver{{Check: "ec2-6", Reason: "flow logs are off here"}})
+	want := `config private-api:waivers[0].check: "ec2-6" is not the ID of a check: use one the plan lists, such as EC2.6 or CKV_AWS_158; did you mean EC2.6?`
+	if err == nil || err.Error() != want {
+		t.Errorf("unknown check id: got %v, want %s", err, want)
 	}
 }
 

@@ -26,12 +26,29 @@ func Load(root, stack, dnsMode string) (*mockengine.Engine, error) {
 	return run(project, stack, cfg, dnsMode)
 }
 
+// StackConfig reads Pulumi.<stack>.yaml in root and validates it as the program does, and more: a key
+// of the project's namespace that is no setting is refused here, before the mock run.
+func StackConfig(root, stack string) (stackconfig.Config, error) {
+	_, values, err := mockengine.StackConfig(root, stack)
+	if err != nil {
+		return stackconfig.Config{}, err
+	}
+	cfg, err := stackconfig.ParseMap(values)
+	if err != nil {
+		return stackconfig.Config{}, fmt.Errorf("stack %s: %w", stack, err)
+	}
+	return cfg, nil
+}
+
 // LoadModes runs the stack once in each of DNSModes, so one stack can be priced in every mode; own
 // is the mode the stack's config chooses, and runs[own] is the stack as configured.
 func LoadModes(root, stack string) (own string, runs map[string]*mockengine.Engine, err error) {
 	project, cfg, err := mockengine.StackConfig(root, stack)
 	if err != nil {
 		return "", nil, err
+	}
+	if _, err := stackconfig.ParseMap(cfg); err != nil {
+		return "", nil, fmt.Errorf("stack %s: %w", stack, err)
 	}
 	own = stackconfig.Defaults().DNS.Mode
 	if raw, ok := cfg[dnsKey]; ok {

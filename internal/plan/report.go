@@ -46,13 +46,22 @@ func Verdicts(w io.Writer, rep checks.Report) {
 		}
 	}
 	if len(rep.Waivers) > 0 {
-		fmt.Fprintf(w, "\nWaivers in scope for %s (internal/checks/waivers.go):\n", rep.Stack)
+		fmt.Fprintf(w, "\nWaivers in scope for %s:\n", rep.Stack)
 		for _, aw := range rep.Waivers {
 			scope := aw.Resource
 			if scope == "" {
 				scope = "every resource"
 			}
-			fmt.Fprintf(w, "  %s on %s, %d finding(s): %s\n", aw.CheckID, scope, aw.Covered, aw.Reason)
+			source, unused := "internal/checks/waivers.go", ""
+			if aw.FromConfig {
+				source = "private-api:waivers"
+				if aw.Covered == 0 {
+					unused = " (covers nothing in this stack: remove it)"
+				}
+			} else if aw.Covered == 0 {
+				continue // the code's waivers hold for every stack; this one has nothing to waive
+			}
+			fmt.Fprintf(w, "  %s on %s, %d finding(s)%s [%s]: %s\n", aw.CheckID, scope, aw.Covered, unused, source, aw.Reason)
 		}
 	}
 }

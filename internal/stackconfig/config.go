@@ -4,10 +4,13 @@
 package stackconfig
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -42,6 +45,16 @@ type Config struct {
 	Table     Table      `json:"table"`
 	Functions Functions  `json:"functions"`
 	Client    Client     `json:"client"`
+	// Waivers are this stack's accepted check failures, each with the reason a reviewer reads.
+	Waivers []Waiver `json:"waivers"`
+}
+
+// Waiver accepts the failures of one check in this stack: check is any of the check's IDs,
+// resource an optional glob over resource names, reason the line the plan prints.
+type Waiver struct {
+	Check    string `json:"check"`
+	Resource string `json:"resource"`
+	Reason   string `json:"reason"`
 }
 
 // Network shapes the API VPC; consumer VPCs use the same AZ count and subnet size.
@@ -87,7 +100,9 @@ type Table struct {
 	Encryption         string `json:"encryption"`
 }
 
-// Functions sizes every Lambda function.
+// Functions sizes every Lambda function. ReservedConcurrency 0 reserves nothing: Lambda refuses a
+// reservation that leaves an account under 100 unreserved executions, and new accounts often have
+// a limit of 10 or 50 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
 type Functions struct {
 	MemoryMB            int `json:"memoryMb"`
 	TimeoutSeconds      int `json:"timeoutSeconds"`
@@ -104,10 +119,11 @@ type Client struct {
 }
 
 // Defaults is the configuration of a stack that sets nothing; Pulumi.yaml documents the same values
-// (a test keeps the two equal).
+// (a test keeps the two equal). They are the secure choices, so a new stack passes the checks; a
+// stack relaxes them in its own file, with a waiver and its reason (see Pulumi.dev.yaml).
 func Defaults() Config {
 	return Config{
-		Network:   Network{APIVpcCidr: "10.10.0.0/16", AZCount: 2, SubnetPrefixLength: 24},
+		Network:   Network{APIVpcCidr: "10.10.0.0/16", AZCount: 2, SubnetPrefixLength: 24, FlowLogs: true},
 		Consumers: []Consumer{{Name: "consumer", Cidr: "10.20.0.0/16"}},
 		DNS:       DNS{Mode: DNSResolver},
 		API: API{
@@ -117,29 +133,50 @@ func Defaults() Config {
 			ThrottlingBurstLimit: 100,
 			AllowedSourceCidrs:   []string{},
 		},
-		Logs:      Logs{RetentionDays: 30},
-		Table:     Table{Encryption: EncryptionAWSOwned},
-		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 10},
+		Logs:      Logs{RetentionDays: 365},
+		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged},
+		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
 		Client:    Client{InstanceType: "t4g.nano", TrustedPrincipals: []string{}},
+		Waivers:   []Waiver{},
 	}
 }
 
-// keys are the project config keys in the order they are read, each with the field it fills.
-func (c *Config) keys() []struct {
-	name string
-	into any
-} {
-	return []struct {
-		name string
-		into any
-	}{
+// keys are the project config keys, each with the field it fills, in the order they are read.
+func (c *Config) keys() []configKey {
+	return []configKey{
 		{"network", &c.Network}, {"consumers", &c.Consumers}, {"dns", &c.DNS}, {"api", &c.API},
 		{"logs", &c.Logs}, {"table", &c.Table}, {"functions", &c.Functions}, {"client", &c.Client},
+		{"waivers", &c.Waivers},
 	}
 }
 
-// Load reads and validates the stack's config from the Pulumi context.
+type configKey struct {
+	name string
+	into any
+}
+
+// KeyNames are the project's config keys, without the namespace.
+func KeyNames() []string {
+	var c Config
+	names := make([]string, 0, len(c.keys()))
+	for _, k := range c.keys() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// Load reads and validates the stack's config from the Pulumi context. Under the CLI every key the
+// stack sets is in the program's environment, so a misspelt key is refused too; under the mock
+// engine (tests, the offline plan) the known keys are looked up one by one and the plan checks the
+// whole stack file with ParseMap first.
 func Load(ctx *pulumi.Context) (Config, error) {
+	if all := os.Getenv(pulumi.EnvConfig); all != "" {
+		var values map[string]string
+		if err := json.Unmarshal([]byte(all), &values); err != nil {
+			return Config{}, fmt.Errorf("reading the stack config from %s: %w", pulumi.EnvConfig, err)
+		}
+		return ParseMap(values)
+	}
 	return Parse(func(key string) (string, bool) {
 		if key == "aws:region" {
 			v, err := config.Try(ctx, key)
@@ -150,7 +187,7 @@ func Load(ctx *pulumi.Context) (Config, error) {
 			if errors.Is(err, config.ErrMissingVar) {
 				return "", false
 			}
-			// Not JSON at all: hand the text on so the strict decoder names the key.
+			// Not JSON at all: hand the text on so the decoder says what it found.
 			v, _ := config.Try(ctx, key)
 			return v, true
 		}
@@ -158,8 +195,42 @@ func Load(ctx *pulumi.Context) (Config, error) {
 	})
 }
 
-// Parse builds the config from a lookup of fully qualified keys (as `pulumi config` stores them),
-// starting from Defaults so that a stack sets only what it changes, and validates the result.
+// ParseMap is Parse over every key a stack sets (as `pulumi config` stores them), refusing keys of
+// the project's namespace that are not settings of this stack, with the nearest known key.
+func ParseMap(values map[string]string) (Config, error) {
+	var unknown Problems
+	known := KeyNames()
+	for key := range values {
+		name, ok := strings.CutPrefix(key, Project+":")
+		if !ok || slices.Contains(known, name) {
+			continue
+		}
+		unknown = append(unknown, unknownKey(name, known))
+	}
+	sort.Slice(unknown, func(i, j int) bool { return unknown[i].Key < unknown[j].Key })
+	cfg, err := Parse(func(key string) (string, bool) {
+		v, ok := values[key]
+		return v, ok
+	})
+	if len(unknown) == 0 {
+		return cfg, err
+	}
+	var rest Problems
+	if !errors.As(err, &rest) && err != nil {
+		return Config{}, err
+	}
+	return Config{}, append(unknown, rest...)
+}
+
+// unknownKey is the problem of a top-level key that is no setting: the nearest known key, or the
+// whole list, and for a key that moved, the new shape.
+func unknownKey(name string, known []string) Problem {
+	return Problem{Key: name, Message: "is not a setting of this stack" + suggest(name, known, Project+":")}
+}
+
+// Parse builds the config from a lookup of fully qualified keys, starting from Defaults so that a
+// stack sets only what it changes, and validates the result. Every problem is reported at once:
+// a value that does not decode keeps its default for the validation of the others.
 func Parse(lookup func(key string) (string, bool)) (Config, error) {
 	cfg := Defaults()
 	region, ok := lookup("aws:region")
@@ -167,33 +238,24 @@ func Parse(lookup func(key string) (string, bool)) (Config, error) {
 		return Config{}, errors.New("aws:region is not set: run `pulumi config set aws:region <region>` (for example eu-west-1)")
 	}
 	cfg.Region = region
-	var errs []error
+	var ps Problems
 	for _, k := range cfg.keys() {
 		raw, ok := lookup(Project + ":" + k.name)
 		if !ok {
 			continue
 		}
-		if err := decodeStrict(raw, k.into); err != nil {
-			errs = append(errs, fmt.Errorf("config %s:%s: %w; see the config reference in README.md", Project, k.name, err))
+		target := reflect.ValueOf(k.into).Elem()
+		decoded := reflect.New(target.Type()).Elem()
+		decoded.Set(target)
+		before := len(ps)
+		decodeInto(parseValue(raw), decoded, k.name, &ps)
+		if len(ps) == before {
+			target.Set(decoded)
 		}
 	}
-	if len(errs) > 0 {
-		return Config{}, errors.Join(errs...)
-	}
-	if err := cfg.Validate(); err != nil {
+	ps = append(ps, cfg.problems()...)
+	if err := ps.errOrNil(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// decodeStrict rejects unknown fields, so a misspelt setting fails instead of silently keeping its default.
-func decodeStrict(raw string, into any) error {
-	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		msg := err.Error()
-		msg = strings.TrimPrefix(msg, "json: ")
-		return errors.New(msg)
-	}
-	return nil
 }

@@ -1,9 +1,9 @@
 package stackconfig
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -21,11 +21,12 @@ var (
 )
 
 // Validate checks the whole config and returns every problem found, each naming its key and fix.
-func (c Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("config %s:%s: %s", Project, key, fmt.Sprintf(format, args...)))
-	}
+func (c Config) Validate() error { return c.problems().errOrNil() }
+
+// problems is every rule the config breaks.
+func (c Config) problems() Problems {
+	var ps Problems
+	bad := ps.add
 
 	// Network: every VPC CIDR parses, is a size AWS accepts, and overlaps no other.
 	type vpc struct {
@@ -122,8 +123,8 @@ func (c Config) Validate() error {
 	if c.Functions.TimeoutSeconds < 1 || c.Functions.TimeoutSeconds > 28 {
 		bad("functions.timeoutSeconds", "%d: use 1 to 28 seconds (API Gateway's integration timeout is 29 s)", c.Functions.TimeoutSeconds)
 	}
-	if c.Functions.ReservedConcurrency < 1 {
-		bad("functions.reservedConcurrency", "%d: reserve at least 1 concurrent execution per function (0 disables it)", c.Functions.ReservedConcurrency)
+	if c.Functions.ReservedConcurrency < 0 {
+		bad("functions.reservedConcurrency", "%d: use 0 to reserve nothing, or the number of concurrent executions each function keeps for itself", c.Functions.ReservedConcurrency)
 	}
 
 	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
@@ -137,7 +138,19 @@ func (c Config) Validate() error {
 	if c.Client.IAMUserAccessKey && !c.Client.IAMUser {
 		bad("client.iamUserAccessKey", "an access key needs the IAM user: set client.iamUser to true, or drop the key")
 	}
-	return errors.Join(errs...)
+	for i, w := range c.Waivers {
+		key := fmt.Sprintf("waivers[%d]", i)
+		if strings.TrimSpace(w.Check) == "" {
+			bad(key+".check", "name the check this waiver accepts by one of its IDs, such as EC2.6")
+		}
+		if len(strings.Fields(w.Reason)) < 3 {
+			bad(key+".reason", "%q: say in a sentence why this stack accepts the failure; the plan prints it next to the finding", w.Reason)
+		}
+		if _, err := path.Match(w.Resource, ""); err != nil {
+			bad(key+".resource", "%q is not a valid glob: use * and ? over resource names, or leave it out for every resource", w.Resource)
+		}
+	}
+	return ps
 }
 
 // parseVPCCidr accepts an IPv4 network address with a prefix AWS allows for a VPC (/16 to /28).
