@@ -27,7 +27,7 @@ type APINetworkArgs struct {
 	// LogKeyArn, when set, encrypts the flow-log group with the stack's key.
 	LogKeyArn pulumi.StringInput
 	Region    string
-	AccountID        pulumi.StringInput
+	AccountID pulumi.StringInput
 	// TableArn, when set, adds a DynamoDB gateway endpoint whose policy admits only that table.
 	TableArn pulumi.StringInput
 	// TableActions are the DynamoDB actions the endpoint policy allows on TableArn.

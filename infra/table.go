@@ -65,7 +65,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 			return nil, fmt.Errorf("Table %s: a customer-managed key needs AccountID and Region for its policy", name)
 		}
 		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
-			Description:       pulumi.String("Encrypts the private API's table and log groups"),
+			Description: pulumi.String("Encrypts the private API's table and log groups"),
 			Policy: policydoc.Render(func(v []string) policydoc.Document {
 				return keyPolicy(v[0], args.Region, args.LogGroups)
 			}, args.AccountID),

@@ -3,6 +3,7 @@ package checks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/example/private-api/internal/mockengine"
@@ -146,7 +147,7 @@ var apiGatewayChecks = []Check{
 	{
 		IDs: []string{"seed:resource-policy"},
 		Rule: "the API's resource policy denies execute-api:Invoke unless aws:SourceVpce is this stack's endpoint, " +
-			"and allows \"*\" only under that condition",
+			"denies every principal it does not name (aws:PrincipalArn), and allows \"*\" only under the endpoint condition",
 		Subjects: []string{mockengine.TypeRestAPI},
 		eval: func(e *mockengine.Engine) []Finding {
 			return each(e, mockengine.TypeRestAPI, func(r mockengine.Resource) (bool, string) {
@@ -207,7 +208,7 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 		return false, source + ": " + err.Error()
 	}
 	deny := false
-	var notes, denied []string
+	var notes, denied, named, allowed []string
 	for _, s := range p.Statement {
 		switch {
 		case s.Effect == "Deny" && s.allows("execute-api:Invoke") && s.Principal != nil && s.Principal.All:
@@ -216,6 +217,9 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 			if len(got) > 0 && subset(got, endpoints) {
 				deny = true
 			}
+			named = append(named, s.Condition.values("aws:PrincipalArn", "ArnNotEquals", "StringNotEquals")...)
+		case s.Effect == "Allow" && s.Principal != nil && !s.Principal.All:
+			allowed = append(allowed, s.Principal.AWS...)
 		case s.Effect == "Allow" && s.Principal != nil && s.Principal.All:
 			if vpce := s.Condition.values("aws:SourceVpce", "StringEquals"); len(vpce) == 0 || !subset(vpce, endpoints) {
 				return false, fmt.Sprintf("%s: statement %q allows \"*\" without aws:SourceVpce = this stack's endpoint", source, s.Sid)
@@ -228,6 +232,15 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 	if !deny {
 		return false, fmt.Sprintf("%s: no Deny of execute-api:Invoke to \"*\" unless aws:SourceVpce is %s (Deny conditions name %q)",
 			source, strings.Join(endpoints, " or "), denied)
+	}
+	// For an AWS_IAM API, a same-account caller whose identity policy allows Invoke gets in when the
+	// resource policy is silent about it: only a Deny of every other principal makes the list exact
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html).
+	if len(named) == 0 || slices.Contains(named, "*") {
+		return false, fmt.Sprintf("%s: no Deny of execute-api:Invoke to every principal but the named clients (aws:PrincipalArn): a caller of this account whose own policy allows Invoke gets in", source)
+	}
+	if !subset(allowed, named) {
+		return false, fmt.Sprintf("%s: the principal Deny exempts %v but the policy allows %v", source, named, allowed)
 	}
 	detail := fmt.Sprintf("%s: Deny unless aws:SourceVpce = %s", source, strings.Join(endpoints, ", "))
 	if len(notes) > 0 {

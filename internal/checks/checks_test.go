@@ -61,6 +61,8 @@ func fixture() []m.Resource {
 		res(m.TypeRestAPIPolicy, "api-policy", map[string]any{"restApiId": ref("api"), "policy": doc(
 			map[string]any{"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
 				"Condition": map[string]any{"StringNotEquals": map[string]any{"aws:SourceVpce": ref("vpce")}}},
+			map[string]any{"Sid": "DenyOthers", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+				"Condition": map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + m.Account + ":role/client"}}},
 			map[string]any{"Sid": "Allow", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":role/client"},
 				"Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
 		)}),
@@ -198,6 +200,12 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"apigateway_restapi_no_secrets_in_stage_variables", "stage", set("stage", "variables", map[string]any{"DB_PASSWORD": "hunter2"})},
 		{"seed:resource-policy", "api", set("api-policy", "policy", doc(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}))},
 		{"seed:resource-policy", "api", without("api-policy")},
+		{"seed:resource-policy", "api", set("api-policy", "policy", doc(
+			map[string]any{"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+				"Condition": map[string]any{"StringNotEquals": map[string]any{"aws:SourceVpce": ref("vpce")}}},
+			map[string]any{"Sid": "Allow", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":role/client"},
+				"Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+		))},
 		{"Lambda.1", "perm", set("perm", "sourceArn", "arn:aws:execute-api:x-1:"+m.Account+":"+ref("api")+"/*/*/*")},
 		{"Lambda.1", "perm", set("perm", "principal", "*")},
 		{"Lambda.2", "fn", set("fn", "runtime", "go1.x")},

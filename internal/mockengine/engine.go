@@ -43,6 +43,8 @@ type Resource struct {
 	Outputs      map[string]any `json:"outputs"`
 	Dependencies []string       `json:"dependencies,omitempty"`
 	Protect      bool           `json:"protect,omitempty"`
+	// RetainOnDelete leaves the cloud resource in place when Pulumi deletes it.
+	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
 	// Secrets lists the top-level input keys that were marked secret.
 	Secrets []string `json:"secrets,omitempty"`
 }
@@ -110,6 +112,7 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Parent = rpc.GetParent()
 		r.Dependencies = sortedUnique(rpc.GetDependencies())
 		r.Protect = rpc.GetProtect()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
 	}
 	r.URN = urn(e.stack, e.project, r.Parent, r.Type, r.Name)
 

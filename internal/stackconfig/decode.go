@@ -207,6 +207,10 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 			decodeInto(m.value, v.Field(i), key, ps)
 		}
 	case reflect.Slice:
+		if n.kind == 'z' { // a YAML key with nothing under it: an empty list
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			return
+		}
 		if n.kind != 'a' {
 			mismatch()
 			return

@@ -1,0 +1,117 @@
+package infra
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/policydoc"
+)
+
+// TestFirstUp holds what a first `pulumi up` in a new account needs of the program.
+func TestFirstUp(t *testing.T) {
+	t.Run("no_reservation_unless_asked", func(t *testing.T) {
+		e := runProgram(t, withKey(t, stackConfig(t, devStack), "functions", map[string]any{}))
+		for _, f := range e.OfType(mockengine.TypeFunction) {
+			if v, set := f.Inputs["reservedConcurrentExecutions"]; set {
+				t.Errorf("%s reserves %v with functions.reservedConcurrency unset", f.Name, v)
+			}
+		}
+	})
+
+	t.Run("resource_policy_denies_every_principal_not_configured", func(t *testing.T) {
+		e := runProgram(t, stackConfig(t, prodStack))
+		doc := policy(t, named(t, e, mockengine.TypeRestAPIPolicy, "private-policy"), "policy")
+		var deny *policydoc.Statement
+		var allowed []string
+		for i, s := range doc.Statement {
+			if s.Sid == "DenyPrincipalsNotConfigured" {
+				deny = &doc.Statement[i]
+			}
+			if s.Effect == "Allow" {
+				allowed = append(allowed, s.Principal.AWS...)
+			}
+		}
+		if deny == nil || deny.Effect != "Deny" || deny.Principal == nil || !deny.Principal.All {
+			t.Fatalf("no Deny to every principal but the clients: %+v", doc.Statement)
+		}
+		exempt := deny.Condition["ArnNotEquals"]["aws:PrincipalArn"]
+		if len(exempt) == 0 || !slices.Equal(exempt, allowed) {
+			t.Errorf("Deny exempts %v, the policy allows %v: they must be the same principals", exempt, allowed)
+		}
+	})
+
+	t.Run("under_a_customer_key_every_log_group_uses_it", func(t *testing.T) {
+		e := runProgram(t, stackConfig(t, prodStack))
+		key := named(t, e, mockengine.TypeKMSKey, "data-key")
+		groups := e.OfType(mockengine.TypeLogGroup)
+		if len(groups) < 5 {
+			t.Fatalf("only %d log groups", len(groups))
+		}
+		for _, g := range groups {
+			if str(g.Inputs, "kmsKeyId") != "${"+key.URN+".arn}" && !strings.Contains(str(g.Inputs, "kmsKeyId"), key.Name) {
+				t.Errorf("log group %s is not under the stack's key: kmsKeyId %q", g.Name, str(g.Inputs, "kmsKeyId"))
+			}
+		}
+		// The key admits CloudWatch Logs of this region only for this stack's log groups.
+		doc := policy(t, key, "policy")
+		var logs *policydoc.Statement
+		for i, s := range doc.Statement {
+			if s.Principal != nil && slices.Contains(s.Principal.Service, "logs."+regionUnderTest+".amazonaws.com") {
+				logs = &doc.Statement[i]
+			}
+		}
+		if logs == nil {
+			t.Fatalf("key policy does not admit CloudWatch Logs: %+v", doc.Statement)
+		}
+		arns := logs.Condition["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+		for _, want := range []string{"log-group:/aws/lambda/private-api-test-*", "log-group:API-Gateway-Execution-Logs_*/v1", "log-group:api-flow-logs-*"} {
+			if !slices.ContainsFunc(arns, func(a string) bool { return strings.HasSuffix(a, want) }) {
+				t.Errorf("logs may not use the key for %s: %v", want, arns)
+			}
+		}
+		for _, a := range arns {
+			if strings.HasSuffix(a, "log-group:*") {
+				t.Errorf("logs may use the key for every log group: %s", a)
+			}
+		}
+	})
+
+	t.Run("function_roles_use_the_table_key_only_through_DynamoDB", func(t *testing.T) {
+		e := runProgram(t, stackConfig(t, prodStack))
+		want := map[string][]string{
+			"claims-permissions":    {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
+			"employees-permissions": {"kms:Decrypt", "kms:DescribeKey"},
+			"whoami-permissions":    nil,
+		}
+		for name, actions := range want {
+			var got []string
+			for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, name), "policy").Statement {
+				if s.Sid != "TableKeyThroughDynamoDBOnly" {
+					continue
+				}
+				got = s.Action
+				if via := s.Condition["StringEquals"]["kms:ViaService"]; !slices.Equal(via, []string{"dynamodb." + regionUnderTest + ".amazonaws.com"}) {
+					t.Errorf("%s uses the key outside DynamoDB: %v", name, s.Condition)
+				}
+			}
+			if !slices.Equal(got, actions) {
+				t.Errorf("%s key actions %v, want %v", name, got, actions)
+			}
+		}
+	})
+
+	t.Run("account_logging_role_outlives_the_stack", func(t *testing.T) {
+		e := runProgram(t, withKey(t, stackConfig(t, devStack), "api", map[string]any{"manageAccountLoggingRole": true}))
+		role := named(t, e, mockengine.TypeRole, "private-apigateway-logging")
+		rolePolicy := named(t, e, mockengine.TypeRolePolicy, "private-apigateway-logging-write")
+		account := named(t, e, "aws:apigateway/account:Account", "private-apigateway-account")
+		if !role.RetainOnDelete || !rolePolicy.RetainOnDelete {
+			t.Error("destroying the stack would delete the role the account setting still names")
+		}
+		if !dependsOn(account, rolePolicy.URN) {
+			t.Error("the account setting is written before the role may write logs")
+		}
+	})
+}
