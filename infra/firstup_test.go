@@ -115,3 +115,34 @@ func TestFirstUp(t *testing.T) {
 		}
 	})
 }
+
+// TestThrottledCallersGet429 proves the method throttles keep each function within its reservation
+// at the assumed latency, so API Gateway answers 429 before Lambda would throttle (a 500 through a
+// proxy integration); a stack that reserves nothing gets no method throttles.
+func TestThrottledCallersGet429(t *testing.T) {
+	e := runProgram(t, stackConfig(t, prodStack)) // reserves 50 per function
+	perFunction := map[string]float64{}
+	settings := map[string]mockengine.Resource{}
+	for _, ms := range e.OfType(mockengine.TypeMethodSettings) {
+		settings[str(ms.Inputs, "methodPath")] = ms
+	}
+	for _, r := range Routes {
+		ms, ok := settings[r.methodPath()]
+		if !ok {
+			t.Fatalf("no method settings for %s %s", r.Method, r.Path)
+		}
+		in := obj(ms.Inputs, "settings")
+		if num(in, "throttlingBurstLimit") < 1 || num(in, "throttlingRateLimit") <= 0 || in["loggingLevel"] == nil || in["metricsEnabled"] != true {
+			t.Errorf("%s: settings %v", r.methodPath(), in)
+		}
+		perFunction[r.Function] += num(in, "throttlingRateLimit") * assumedLatencySeconds
+	}
+	for fn, concurrency := range perFunction {
+		if concurrency > 50 {
+			t.Errorf("%s's methods together admit %v concurrent calls at the assumed latency, over its reservation of 50", fn, concurrency)
+		}
+	}
+	if n := len(runProgram(t, stackConfig(t, devStack)).OfType(mockengine.TypeMethodSettings)); n != 1 {
+		t.Errorf("dev reserves nothing but has %d method settings, want the stage's one", n)
+	}
+}

@@ -43,6 +43,9 @@ type PrivateAPIArgs struct {
 	ThrottlingRate     float64
 	ThrottlingBurst    int
 	LogRetentionDays   int
+	// ReservedConcurrency is what each function reserves (0: nothing). Where it is set, every method
+	// is throttled so that its function's reservation is not exceeded (methodThrottle).
+	ReservedConcurrency int
 	// LogKeyArn, when set, encrypts the access and execution log groups with the stack's key.
 	LogKeyArn pulumi.StringInput
 	// ManageAccountLoggingRole sets the account-wide API Gateway CloudWatch role (opt-in).
@@ -301,7 +304,53 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 			ThrottlingBurstLimit: pulumi.Int(args.ThrottlingBurst),
 		},
 	}, opt, pulumi.DependsOn(stageDeps))
-	return err
+	if err != nil || args.ReservedConcurrency == 0 {
+		return err
+	}
+	for _, r := range args.Routes {
+		rate, burst := methodThrottle(args.ReservedConcurrency, routesOf(args.Routes, r.Function), args.ThrottlingRate, args.ThrottlingBurst)
+		if _, err := apigateway.NewMethodSettings(ctx, name+"-"+r.key()+"-throttle", &apigateway.MethodSettingsArgs{
+			RestApi:    api.ID(),
+			StageName:  stage.StageName,
+			MethodPath: pulumi.String(r.methodPath()),
+			Settings: apigateway.MethodSettingsSettingsArgs{
+				MetricsEnabled:       pulumi.Bool(true),
+				LoggingLevel:         pulumi.String(args.LoggingLevel),
+				DataTraceEnabled:     pulumi.Bool(false),
+				ThrottlingRateLimit:  pulumi.Float64(rate),
+				ThrottlingBurstLimit: pulumi.Int(burst),
+			},
+		}, opt, pulumi.DependsOn(stageDeps)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assumedLatencySeconds is the function duration the method throttles are sized for: the handlers
+// answer in milliseconds against DynamoDB, so one second leaves room for cold starts and retries.
+const assumedLatencySeconds = 1.0
+
+// methodThrottle sizes one method's limits so that all methods of a function together stay within
+// its reserved concurrency at the assumed latency (concurrency = rate x duration). API Gateway
+// answers a caller past a method's limit with 429 Too Many Requests, where a Lambda throttle behind
+// a proxy integration reaches the caller as a 500
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
+// The stage's limits stay the ceiling.
+func methodThrottle(reserved, methods int, stageRate float64, stageBurst int) (rate float64, burst int) {
+	share := max(1, reserved/methods)
+	return min(stageRate, float64(share)/assumedLatencySeconds), min(stageBurst, share)
+}
+
+// routesOf counts the routes a function serves.
+func routesOf(routes []Route, function string) int {
+	n := 0
+	for _, r := range routes {
+		if r.Function == function {
+			n++
+		}
+	}
+	return n
 }
 
 // accountLoggingRole sets the region's account-wide API Gateway CloudWatch role. Only on request:

@@ -55,6 +55,12 @@ func (r Route) arnPath() string {
 	return "/" + strings.Join(parts, "/")
 }
 
+// methodPath names the route in a stage's method settings: the resource path without its leading
+// slash, then the method ("members/{memberId}/claims/GET").
+func (r Route) methodPath() string {
+	return strings.TrimPrefix(r.Path, "/") + "/" + r.Method
+}
+
 // InvokeArn is the ARN a caller needs execute-api:Invoke on for this route of one stage.
 func (r Route) InvokeArn(executionArn, stage string) string {
 	return executionArn + "/" + stage + "/" + r.Method + r.arnPath()
