@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up on the checks after this long")
 	poll := fs.Duration("poll", 2*time.Second, "how often to ask SSM whether a check has finished")
+	onlineTimeout := fs.Duration("online-timeout", 10*time.Minute, "wait this long for the test client to be Online in SSM before the checks")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -57,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "smoke: unexpected arguments %q; use -stack NAME or -outputs FILE\n", fs.Args())
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	ctx, cancel := context.WithTimeout(ctx, *timeout+*onlineTimeout)
 	defer cancel()
 
 	outputs, err := loadOutputs(ctx, *outputsFile, *stack)
@@ -72,6 +73,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	runner := runCommand{client: ssm.NewFromConfig(cfg), instanceID: outputs.TestInstanceID, poll: *poll}
 	fmt.Fprintf(stdout, "smoke: %s from test client %s\n", outputs.InvokeURL, outputs.TestInstanceID)
+	if err := runner.waitOnline(ctx, *onlineTimeout); err != nil {
+		fmt.Fprintf(stderr, "smoke: %v\n", err)
+		return exitNoRun
+	}
 
 	// Send every check first, so they run on the instance while the first results are awaited.
 	all := checks(outputs)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,9 +30,11 @@ const (
 // InProgress on the second.
 type fakeSSM struct {
 	answer   func(check, script string) output
+	pings    int // DescribeInstanceInformation calls: unregistered, then ConnectionLost, then Online
 	mu       sync.Mutex
 	commands map[string]*sentCommand
 	scripts  map[string]string // by check id
+	lastBody string
 }
 
 type sentCommand struct {
@@ -58,11 +61,32 @@ func (f *fakeSSM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		InstanceIds                                  []string
 		Parameters                                   map[string][]string
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+	body, _ := io.ReadAll(r.Body)
+	f.lastBody = string(body)
+	if err := json.Unmarshal(body, &in); err != nil {
 		awsfake.WriteError(w, http.StatusBadRequest, "ValidationException", err.Error())
 		return
 	}
 	switch r.Header.Get("X-Amz-Target") {
+	case "AmazonSSM.DescribeInstanceInformation":
+		var filter struct {
+			Filters []struct {
+				Key    string
+				Values []string
+			}
+		}
+		_ = json.Unmarshal([]byte(f.lastBody), &filter)
+		list := []any{}
+		if len(filter.Filters) == 1 && filter.Filters[0].Key == "InstanceIds" && slices.Equal(filter.Filters[0].Values, []string{instanceID}) {
+			f.pings++
+			switch {
+			case f.pings == 2:
+				list = append(list, map[string]any{"InstanceId": instanceID, "PingStatus": "ConnectionLost"})
+			case f.pings > 2:
+				list = append(list, map[string]any{"InstanceId": instanceID, "PingStatus": "Online"})
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"InstanceInformationList": list})
 	case "AmazonSSM.SendCommand":
 		if in.DocumentName != "AWS-RunShellScript" {
 			awsfake.WriteError(w, http.StatusBadRequest, "InvalidDocument", in.DocumentName)
@@ -205,8 +229,8 @@ func TestSSMProblems(t *testing.T) {
 	t.Run("instance_not_managed", func(t *testing.T) {
 		newFakeSSM(t, passing)
 		outputs := writeOutputs(t, func(o map[string]any) { o["testInstanceId"] = "i-0fffffffffffffff0" })
-		code, _, stderr := smoke(t, "-outputs", outputs)
-		if code != exitNoRun || !strings.Contains(stderr, "instance i-0fffffffffffffff0 cannot take commands") || !strings.Contains(stderr, "Fleet Manager") {
+		code, _, stderr := smoke(t, "-outputs", outputs, "-online-timeout", "50ms")
+		if code != exitNoRun || !strings.Contains(stderr, "instance i-0fffffffffffffff0 is not Online in Systems Manager after 50ms (not registered") || !strings.Contains(stderr, "Fleet Manager") {
 			t.Errorf("exit %d, stderr %q; want %d with the hint", code, stderr, exitNoRun)
 		}
 	})

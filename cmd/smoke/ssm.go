@@ -16,6 +16,36 @@ import (
 type commandAPI interface {
 	SendCommand(context.Context, *ssm.SendCommandInput, ...func(*ssm.Options)) (*ssm.SendCommandOutput, error)
 	GetCommandInvocation(context.Context, *ssm.GetCommandInvocationInput, ...func(*ssm.Options)) (*ssm.GetCommandInvocationOutput, error)
+	DescribeInstanceInformation(context.Context, *ssm.DescribeInstanceInformationInput, ...func(*ssm.Options)) (*ssm.DescribeInstanceInformationOutput, error)
+}
+
+// waitOnline waits until the instance's SSM agent reports Online. On a fresh stack the agent
+// registers a few minutes after the instance starts; commands sent before then fail.
+func (r runCommand) waitOnline(ctx context.Context, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	status := "not registered with Systems Manager"
+	for {
+		out, err := r.client.DescribeInstanceInformation(ctx, &ssm.DescribeInstanceInformationInput{
+			Filters: []types.InstanceInformationStringFilter{{Key: aws.String("InstanceIds"), Values: []string{r.instanceID}}},
+		})
+		switch {
+		case err == nil && len(out.InstanceInformationList) > 0:
+			if s := out.InstanceInformationList[0].PingStatus; s == types.PingStatusOnline {
+				return nil
+			} else {
+				status = "SSM ping status " + string(s)
+			}
+		case err != nil && ctx.Err() == nil:
+			return fmt.Errorf("ask SSM about instance %s: %w", r.instanceID, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("instance %s is not Online in Systems Manager after %s (%s): a new instance's agent registers a few minutes after `pulumi up`; "+
+				"check it under Systems Manager > Fleet Manager and run again, or raise -online-timeout", r.instanceID, limit, status)
+		case <-time.After(r.poll):
+		}
+	}
 }
 
 // runCommand runs shell scripts on one instance with SSM Run Command.
