@@ -58,10 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "smoke: unexpected arguments %q; use -stack NAME or -outputs FILE\n", fs.Args())
 		return exitUsage
 	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout+*onlineTimeout)
-	defer cancel()
-
-	outputs, err := loadOutputs(ctx, *outputsFile, *stack)
+	loadCtx, cancelLoad := context.WithTimeout(ctx, *timeout)
+	outputs, err := loadOutputs(loadCtx, *outputsFile, *stack)
+	cancelLoad()
 	if err != nil {
 		fmt.Fprintf(stderr, "smoke: %v\n", err)
 		return exitUsage
@@ -77,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "smoke: %v\n", err)
 		return exitNoRun
 	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	// Send every check first, so they run on the instance while the first results are awaited.
 	all := checks(outputs)
