@@ -51,6 +51,9 @@ type Claim struct {
 	CreatedAt    string   `json:"createdAt"`
 	UpdatedAt    string   `json:"updatedAt"`
 	Version      int      `json:"version"`
+	// IdempotencyKey is the Idempotency-Key the claim was created with, if any. It is never
+	// returned: the store keeps it so that deleting the claim can close the key's record.
+	IdempotencyKey string `json:"-"`
 }
 
 // ETag is the strong entity tag of this version of the claim. Every write bumps Version, so
