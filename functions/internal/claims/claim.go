@@ -154,6 +154,10 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.Value)
 }
 
+// JSONShape tells strictjson that the JSON of the field is null or a T, so that a value of
+// another type is refused with the field's name.
+func (Optional[T]) JSONShape() any { return (*T)(nil) }
+
 // Patch is the body of a partial update, with JSON merge-patch meaning (RFC 7396): absent fields
 // stay, null removes an optional field, a value replaces it.
 type Patch struct {
