@@ -149,7 +149,8 @@ func Check(data []byte, t reflect.Type) error {
 	if c.pos == len(data) {
 		return c.syntax("no JSON value")
 	}
-	if err := c.value(planOf(t), nil, 0); err != nil {
+	if err := c.value(planOf(t), 0); err != nil {
+		err.Path = spell(c.rev)
 		return err
 	}
 	c.skipSpace()
@@ -162,39 +163,35 @@ func Check(data []byte, t reflect.Type) error {
 // maxDepth bounds nesting, as encoding/json does, so hostile input cannot exhaust the stack.
 const maxDepth = 10000
 
-// pathStep is one step of the path to a value, linked to its parent on the caller's stack; the
-// path is only spelled out when there is an error to report.
-type pathStep struct {
-	parent  *pathStep
-	name    string // an object member's name
-	index   int    // an array element's index
-	element bool   // index, not name, is the step
+// pathSeg is one step of the path to a value: an object member's name, or an array index.
+type pathSeg struct {
+	name    []byte
+	index   int
+	element bool
 }
 
-func (p *pathStep) String() string {
-	var steps []*pathStep
-	for s := p; s != nil; s = s.parent {
-		steps = append(steps, s)
-	}
+// spell writes a path from its steps, which come innermost first.
+func spell(rev []pathSeg) string {
 	var b strings.Builder
-	for i := len(steps) - 1; i >= 0; i-- {
-		s := steps[i]
-		if s.element {
-			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+	for i := len(rev) - 1; i >= 0; i-- {
+		if rev[i].element {
+			b.WriteString("[" + strconv.Itoa(rev[i].index) + "]")
 			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(s.name)
+		b.Write(rev[i].name)
 	}
 	return b.String()
 }
 
-// checker walks one JSON text.
+// checker walks one JSON text. The path to a refused value is gathered as the walk unwinds from
+// it, so a text that passes costs no allocation for paths.
 type checker struct {
 	data []byte
 	pos  int
+	rev  []pathSeg // the path of the error being returned, innermost step first
 }
 
 func (c *checker) syntax(detail string) *Error {
@@ -221,7 +218,7 @@ func (c *checker) skipSpace() {
 }
 
 // value checks the value at c.pos against p.
-func (c *checker) value(p *plan, path *pathStep, depth int) error {
+func (c *checker) value(p *plan, depth int) *Error {
 	if depth > maxDepth {
 		return c.syntax("values nested too deeply")
 	}
@@ -248,16 +245,16 @@ func (c *checker) value(p *plan, path *pathStep, depth int) error {
 	}
 	if got != typeNull && p.accepts&got == 0 {
 		// The value's own syntax comes first: a wrong type is only reported for a valid text.
-		if err := c.value(anyPlan, path, depth); err != nil {
+		if err := c.value(anyPlan, depth); err != nil {
 			return err
 		}
-		return &Error{Kind: WrongType, Path: path.String(), Offset: start, Want: p.want}
+		return &Error{Kind: WrongType, Offset: start, Want: p.want}
 	}
 	switch got {
 	case typeObject:
-		return c.object(p, path, depth)
+		return c.object(p, depth)
 	case typeArray:
-		return c.array(p, path, depth)
+		return c.array(p, depth)
 	case typeString:
 		_, _, err := c.str()
 		return err
@@ -265,7 +262,7 @@ func (c *checker) value(p *plan, path *pathStep, depth int) error {
 		if err := c.number(); err != nil {
 			return err
 		}
-		return p.inRange(c.data[start:c.pos], path, start)
+		return p.inRange(c.data[start:c.pos], start)
 	case typeBool:
 		if c.literal("true") || c.literal("false") {
 			return nil
@@ -287,7 +284,7 @@ func (c *checker) literal(word string) bool {
 	return false
 }
 
-func (c *checker) object(p *plan, path *pathStep, depth int) error {
+func (c *checker) object(p *plan, depth int) *Error {
 	c.pos++ // '{'
 	var seenFields uint64
 	var seenMore []bool // fields past the 64th
@@ -317,12 +314,13 @@ func (c *checker) object(p *plan, path *pathStep, depth int) error {
 		}
 		c.pos++
 		c.skipSpace()
-		step := pathStep{parent: path, name: string(name)}
+		seg := pathSeg{name: name}
 		var elem *plan
 		if p.fields != nil {
 			i := p.field(name)
 			if i < 0 {
-				return &Error{Kind: UnknownField, Path: step.String(), Offset: nameAt, Suggestion: p.suggest(name)}
+				c.rev = append(c.rev, seg)
+				return &Error{Kind: UnknownField, Offset: nameAt, Suggestion: p.suggest(name)}
 			}
 			dup := false
 			if i < 64 {
@@ -335,7 +333,8 @@ func (c *checker) object(p *plan, path *pathStep, depth int) error {
 				dup, seenMore[i] = seenMore[i], true
 			}
 			if dup {
-				return &Error{Kind: DuplicateField, Path: step.String(), Offset: nameAt}
+				c.rev = append(c.rev, seg)
+				return &Error{Kind: DuplicateField, Offset: nameAt}
 			}
 			elem = p.fields[i].plan
 		} else {
@@ -343,12 +342,16 @@ func (c *checker) object(p *plan, path *pathStep, depth int) error {
 				seenNames = map[string]struct{}{}
 			}
 			if _, dup := seenNames[string(name)]; dup {
-				return &Error{Kind: DuplicateField, Path: step.String(), Offset: nameAt}
+				c.rev = append(c.rev, seg)
+				return &Error{Kind: DuplicateField, Offset: nameAt}
 			}
 			seenNames[string(name)] = struct{}{}
 			elem = p.elem
 		}
-		if err := c.value(elem, &step, depth+1); err != nil {
+		if err := c.value(elem, depth+1); err != nil {
+			if err.Kind != Syntax {
+				c.rev = append(c.rev, seg)
+			}
 			return err
 		}
 		c.skipSpace()
@@ -364,7 +367,7 @@ func (c *checker) object(p *plan, path *pathStep, depth int) error {
 	}
 }
 
-func (c *checker) array(p *plan, path *pathStep, depth int) error {
+func (c *checker) array(p *plan, depth int) *Error {
 	c.pos++ // '['
 	c.skipSpace()
 	if c.pos < len(c.data) && c.data[c.pos] == ']' {
@@ -373,8 +376,10 @@ func (c *checker) array(p *plan, path *pathStep, depth int) error {
 	}
 	for i := 0; ; i++ {
 		c.skipSpace()
-		step := pathStep{parent: path, index: i, element: true}
-		if err := c.value(p.elem, &step, depth+1); err != nil {
+		if err := c.value(p.elem, depth+1); err != nil {
+			if err.Kind != Syntax {
+				c.rev = append(c.rev, pathSeg{index: i, element: true})
+			}
 			return err
 		}
 		c.skipSpace()
@@ -392,7 +397,7 @@ func (c *checker) array(p *plan, path *pathStep, depth int) error {
 
 // str reads a string at c.pos and returns its raw content (between the quotes) and whether it
 // holds escapes.
-func (c *checker) str() (raw []byte, escaped bool, err error) {
+func (c *checker) str() (raw []byte, escaped bool, err *Error) {
 	c.pos++ // '"'
 	start := c.pos
 	for c.pos < len(c.data) {
@@ -435,7 +440,7 @@ func isHex(b byte) bool {
 }
 
 // number reads -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? (RFC 8259 §6).
-func (c *checker) number() error {
+func (c *checker) number() *Error {
 	if c.data[c.pos] == '-' {
 		c.pos++
 	}
@@ -582,7 +587,7 @@ func (p *plan) suggest(name []byte) string {
 }
 
 // inRange checks that the number text fits the Go kind it goes into, as encoding/json will.
-func (p *plan) inRange(text []byte, path *pathStep, offset int) error {
+func (p *plan) inRange(text []byte, offset int) *Error {
 	if p.number == 0 {
 		return nil
 	}
@@ -601,7 +606,7 @@ func (p *plan) inRange(text []byte, path *pathStep, offset int) error {
 	if err == nil {
 		return nil
 	}
-	e := &Error{Kind: WrongType, Path: path.String(), Offset: offset, Want: p.want}
+	e := &Error{Kind: WrongType, Offset: offset, Want: p.want}
 	if errors.Is(err, strconv.ErrRange) {
 		e.Detail = string(text) + " is out of range"
 	}
