@@ -21,7 +21,10 @@ const claimPrefix = "CLAIM#"
 // free, and a tombstone keeps it taken; a condition on the claim's own item is the only guard
 // that holds against every interleaving without transactions, which dynalite lacks. Readers
 // treat a tombstone as no claim. It expires (TTL) idempotencyTTL after the delete, when every
-// record that could hold the claim has expired: those were written before the claim was.
+// record that could hold the claim has expired: those were written before the claim was. TTL
+// removes an item only after its expiresAt, typically within two days, and until then it is
+// still read (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html),
+// so the tombstone never goes early and readers skip it until it goes.
 const (
 	deletedAttr = "deletedAt"
 	liveClaim   = "attribute_exists(version)" // a claim, not a tombstone
@@ -123,6 +126,8 @@ func (s *Store) DeleteClaim(ctx context.Context, memberID, claimID string, expec
 		in.ConditionExpression = aws.String("version = :expected")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":expected": number(int64(expectedVersion))}
 	}
+	// ALL_OLD returns the replaced claim, to find its idempotency key
+	// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnValues).
 	out, err := s.api.PutItem(ctx, in)
 	switch {
 	case conditionFailed(err) && expectedVersion == 0:
