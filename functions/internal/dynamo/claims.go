@@ -140,7 +140,7 @@ func (s *Store) DeleteClaim(ctx context.Context, memberID, claimID string, expec
 	if k, ok := out.Attributes["idempotencyKey"].(*types.AttributeValueMemberS); ok {
 		// The tombstone already makes the delete final; closing the record only spares a
 		// retry its writes, so a failure here is not the caller's failure.
-		_ = s.closeRecord(ctx, memberID, k.Value)
+		_ = s.closeRecord(ctx, memberID, k.Value, claimID)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 //
 //	fingerprint  what the first request asked for (claims.NewClaim.Fingerprint)
 //	claim        the claim it creates, as JSON: a retry answers with exactly this
+//	claimId      that claim's ID, for conditions on it
 //	lockedUntil  until when (Unix ms) the request that wrote the record is finishing it
 //	completedAt  set once the claim is stored; absent while the create is pending
 //	expiresAt    when the key is forgotten (Unix s): the table's TTL attribute
@@ -136,15 +137,19 @@ func (s *Store) setLock(ctx context.Context, pk, sk string, held, lockedUntil in
 	return err
 }
 
-// closeRecord marks the record of key completed, if it is pending: its claim was deleted, so no
-// retry may store it again.
-func (s *Store) closeRecord(ctx context.Context, memberID, idempotencyKey string) error {
+// closeRecord marks the record of key completed, if it is pending and still holds the claim:
+// the claim was deleted, so no retry may store it again. A record the key got after the old
+// one expired holds another claim, and is left alone.
+func (s *Store) closeRecord(ctx context.Context, memberID, idempotencyKey, claimID string) error {
 	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       key(memberPK(memberID), idempotencySK(idempotencyKey)),
-		UpdateExpression:          aws.String("SET completedAt = :now"),
-		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(completedAt)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": str(s.now().UTC().Format(claims.TimeLayout))},
+		TableName:           aws.String(s.table),
+		Key:                 key(memberPK(memberID), idempotencySK(idempotencyKey)),
+		UpdateExpression:    aws.String("SET completedAt = :now"),
+		ConditionExpression: aws.String("claimId = :claimId AND attribute_not_exists(completedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now":     str(s.now().UTC().Format(claims.TimeLayout)),
+			":claimId": str(claimID),
+		},
 	})
 	if err != nil && !conditionFailed(err) {
 		return s.callError("UpdateItem", err)
@@ -165,6 +170,7 @@ func (s *Store) putRecord(ctx context.Context, key string, rec idempotencyRecord
 			"SK":          str(idempotencySK(key)),
 			"fingerprint": str(rec.fingerprint),
 			"claim":       str(string(claimJSON)),
+			"claimId":     str(rec.claim.ClaimID),
 			"lockedUntil": number(rec.lockedUntil),
 			"expiresAt":   number(now.Add(s.idempotencyTTL).Unix()),
 		},

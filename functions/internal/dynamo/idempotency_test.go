@@ -194,6 +194,29 @@ func TestCreateOnce(t *testing.T) {
 		}
 	})
 
+	t.Run("deleting_a_claim_leaves_a_later_record_of_its_key_alone", func(t *testing.T) {
+		s := newStore()
+		memberID := newMemberID(t)
+		key := claims.IdempotencyKey{Key: "reused-after-a-day", Fingerprint: "f"}
+		old, _, err := s.CreateClaim(ctx, newClaim(t, memberID), &key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A day later the key is free again, and a new create under it is under way.
+		later := time.Now().Add(25 * time.Hour)
+		s.now = func() time.Time { return later }
+		pending := idempotencyRecord{fingerprint: "f", claim: newClaim(t, memberID), lockedUntil: later.Add(time.Second).UnixMilli()}
+		if err := s.putRecord(ctx, key.Key, pending, later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteClaim(ctx, memberID, old.ClaimID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if rec := rawItem(t, memberPK(memberID), idempotencySK(key.Key)); rec["completedAt"] != nil {
+			t.Error("deleting the old claim closed the record of the new create: its retry would answer with a claim never stored")
+		}
+	})
+
 	t.Run("a_duplicate_of_a_create_in_progress_waits_then_gives_up", func(t *testing.T) {
 		s := newStore()
 		s.pollAttempts = 3
