@@ -154,7 +154,7 @@ func copyModule(t *testing.T, root string) string {
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"go.mod", "go.sum", "functions"} {
+	for _, p := range []string{"go.mod", "go.sum", "functions", "internal"} { // internal: strictjson
 		if out, err := exec.Command("cp", "-R", filepath.Join(root, p), dst).CombinedOutput(); err != nil {
 			t.Fatalf("copy %s: %v: %s", p, err, out)
 		}

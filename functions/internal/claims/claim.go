@@ -51,6 +51,9 @@ type Claim struct {
 	CreatedAt    string   `json:"createdAt"`
 	UpdatedAt    string   `json:"updatedAt"`
 	Version      int      `json:"version"`
+	// IdempotencyKey is the Idempotency-Key the claim was created with, if any. It is never
+	// returned: the store keeps it so that deleting the claim can close the key's record.
+	IdempotencyKey string `json:"-"`
 }
 
 // ETag is the strong entity tag of this version of the claim. Every write bumps Version, so
@@ -150,6 +153,10 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &o.Value)
 }
+
+// JSONShape tells strictjson that the JSON of the field is null or a T, so that a value of
+// another type is refused with the field's name.
+func (Optional[T]) JSONShape() any { return (*T)(nil) }
 
 // Patch is the body of a partial update, with JSON merge-patch meaning (RFC 7396): absent fields
 // stay, null removes an optional field, a value replaces it.

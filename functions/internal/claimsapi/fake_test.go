@@ -1,6 +1,7 @@
 package claimsapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/example/private-api/functions/internal/claims"
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 // fakeStore is a Store whose behaviour each test sets; a call nobody set up is an error.
@@ -19,6 +21,8 @@ type fakeStore struct {
 	listClaims  func(ctx context.Context, memberID string, limit int, after string) ([]claims.Claim, bool, error)
 	updateClaim func(ctx context.Context, c claims.Claim, expectedVersion int) error
 	deleteClaim func(ctx context.Context, memberID, claimID string, expectedVersion int) error
+	// pageKey, when set, replaces the fixed key of every version.
+	pageKey func(ctx context.Context, version byte, create bool) ([]byte, error)
 }
 
 var _ Store = (*fakeStore)(nil)
@@ -58,6 +62,16 @@ func (f *fakeStore) DeleteClaim(ctx context.Context, memberID, claimID string, e
 		return errUnexpectedCall
 	}
 	return f.deleteClaim(ctx, memberID, claimID, expectedVersion)
+}
+
+// testPageKey is the page-token key of the fake stores.
+var testPageKey = bytes.Repeat([]byte{7}, pagetoken.KeySize)
+
+func (f *fakeStore) PageKey(ctx context.Context, version byte, create bool) ([]byte, error) {
+	if f.pageKey != nil {
+		return f.pageKey(ctx, version, create)
+	}
+	return testPageKey, nil
 }
 
 // createEcho is a create that stores what it is given.
@@ -102,6 +116,7 @@ type req struct {
 	headers          map[string]string
 	query            map[string]string
 	body             string
+	base64           bool // body is base64, as API Gateway sends binary media types
 }
 
 func (r req) event() events.APIGatewayProxyRequest {
@@ -120,6 +135,7 @@ func (r req) event() events.APIGatewayProxyRequest {
 		PathParameters:        params,
 		RequestContext:        events.APIGatewayProxyRequestContext{RequestID: "req-1", Stage: "dev", Path: "/dev" + path},
 		Body:                  r.body,
+		IsBase64Encoded:       r.base64,
 	}
 }
 

@@ -2,13 +2,17 @@ package claimsapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
 
 	"github.com/example/private-api/functions/internal/claims"
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 // FuzzHandler sends arbitrary requests to every route over a store that always works: whatever
@@ -25,6 +29,20 @@ func FuzzHandler(f *testing.F) {
 	f.Add(3, memberID, claimID, `{"status":"PAID"}`, "", `*`, "", "", false)
 	f.Add(4, memberID, claimID, "", "", `"1", W/"3"`, "", "", false)
 	f.Add(5, memberID, "not-a-uuid", "", "", "", "", "", false)
+	// Issue 16: names in another case or twice, bodies that are not UTF-8, tokens not of this list.
+	f.Add(0, memberID, "", `{"PolicyId":"P","memberName":"N"}`, "", "", "", "", false)
+	f.Add(0, memberID, "", `{"policyId":"A","memberName":"N","policyId":"B"}`, "", "", "", "", false)
+	f.Add(0, memberID, "", `{"policyId":"A","POLICYID":"B","memberName":"N"}`, "", "", "", "", false)
+	f.Add(0, memberID, "", base64.StdEncoding.EncodeToString([]byte("{\"policyId\":\"P\",\"memberName\":\"J\xe9r\xf4me\"}")), "", "", "", "", true)
+	f.Add(3, memberID, claimID, `{"STATUS":"PAID"}`, "", `"3"`, "", "", false)
+	f.Add(3, memberID, claimID, `{"status":"PAID","status":"REJECTED"}`, "", `"3"`, "", "", false)
+	f.Add(3, memberID, claimID, "{\"description\":\"caf\xe9\"}", "", `"3"`, "", "", false)
+	id := uuid.MustParse(claimID)
+	otherMembers, err := pagetoken.New(&fakeStore{}).Seal(context.Background(), listScope("member-43"), id[:])
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(1, memberID, "", "", "", "", "1", otherMembers, false)
 	f.Fuzz(func(t *testing.T, route int, member, claim, body, key, ifMatch, limit, token string, b64 bool) {
 		routes := []struct{ method, resource string }{
 			{http.MethodPost, CollectionResource}, {http.MethodGet, CollectionResource}, {http.MethodGet, ItemResource},
@@ -48,6 +66,15 @@ func FuzzHandler(f *testing.F) {
 		}
 		if resp.StatusCode >= 500 {
 			t.Fatalf("%s %s: %d %s", r.method, r.resource, resp.StatusCode, resp.Body)
+		}
+		if resp.StatusCode < 300 && (r.method == http.MethodPost || r.method == http.MethodPatch) {
+			raw := []byte(body)
+			if b64 {
+				raw, _ = base64.StdEncoding.DecodeString(body)
+			}
+			if !utf8.Valid(raw) {
+				t.Fatalf("%s took a body that is not UTF-8: %q", r.method, raw)
+			}
 		}
 		if resp.StatusCode >= 400 {
 			var e struct{ Error, Message string }

@@ -4,6 +4,7 @@ package claimsapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/example/private-api/functions/internal/claims"
 	"github.com/example/private-api/functions/internal/httpapi"
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 // The API Gateway resources this handler serves.
@@ -21,10 +23,12 @@ const (
 	ItemResource       = "/members/{memberId}/claims/{claimId}"
 )
 
-// Store keeps claims. Writes are conditional: CreateClaim never overwrites, UpdateClaim and
-// DeleteClaim act only on the expected version. Errors are the claims.Err* sentinels or a
-// failure of the store itself.
+// Store keeps claims, and the keys of the list's page tokens. Writes are conditional:
+// CreateClaim never overwrites, UpdateClaim and DeleteClaim act only on the expected version,
+// and a deleted claim never comes back. Errors are the claims.Err* sentinels or a failure of the
+// store itself.
 type Store interface {
+	pagetoken.KeySource
 	// CreateClaim stores c. With a key, a repeat of the same request returns the claim stored
 	// the first time (replayed true) and writes nothing.
 	CreateClaim(ctx context.Context, c claims.Claim, key *claims.IdempotencyKey) (stored claims.Claim, replayed bool, err error)
@@ -34,7 +38,8 @@ type Store interface {
 	ListClaims(ctx context.Context, memberID string, limit int, afterClaimID string) (page []claims.Claim, more bool, err error)
 	// UpdateClaim replaces the claim whose stored version is expectedVersion with c.
 	UpdateClaim(ctx context.Context, c claims.Claim, expectedVersion int) error
-	// DeleteClaim removes the claim; expectedVersion 0 deletes whatever version is stored.
+	// DeleteClaim removes the claim for good; expectedVersion 0 deletes whatever version is
+	// stored.
 	DeleteClaim(ctx context.Context, memberID, claimID string, expectedVersion int) error
 }
 
@@ -44,6 +49,7 @@ const retryInProgress = "1"
 // Handler serves the claims routes.
 type Handler struct {
 	store  Store
+	tokens *pagetoken.Codec
 	now    func() time.Time
 	newID  func() (uuid.UUID, error)
 	router *httpapi.Router
@@ -52,7 +58,7 @@ type Handler struct {
 // New returns a handler over store. Claim IDs are UUIDv7: their text sorts by creation time, so
 // the table's sort key CLAIM#<claimId> lists a member's claims newest first in one Query.
 func New(store Store) *Handler {
-	h := &Handler{store: store, now: time.Now, newID: uuid.NewV7}
+	h := &Handler{store: store, tokens: pagetoken.New(store), now: time.Now, newID: uuid.NewV7}
 	h.router = httpapi.NewRouter(
 		httpapi.Route{Method: http.MethodPost, Resource: CollectionResource, Handle: h.create},
 		httpapi.Route{Method: http.MethodGet, Resource: CollectionResource, Handle: h.list},
@@ -119,19 +125,42 @@ func (h *Handler) list(ctx context.Context, req *events.APIGatewayProxyRequest) 
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	after, err := httpapi.Cursor(req, func(c string) bool { _, ok := claims.ParseClaimID(c); return ok })
+	scope := listScope(memberID)
+	cursor, err := httpapi.PageCursor(ctx, req, h.tokens, scope)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
+	}
+	var after string
+	if cursor != nil {
+		id, err := uuid.FromBytes(cursor)
+		if err != nil {
+			return events.APIGatewayProxyResponse{}, httpapi.InvalidNextToken()
+		}
+		after = id.String()
 	}
 	items, more, err := h.store.ListClaims(ctx, memberID, limit, after)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, domainError(err)
 	}
-	var last string
+	var last []byte
 	if len(items) > 0 {
-		last = items[len(items)-1].ClaimID
+		id, err := uuid.Parse(items[len(items)-1].ClaimID)
+		if err != nil {
+			return events.APIGatewayProxyResponse{}, fmt.Errorf("stored claim ID %q: %w", items[len(items)-1].ClaimID, err)
+		}
+		last = id[:] // 16 bytes, not 36 characters: the token stays short
 	}
-	return httpapi.JSON(http.StatusOK, httpapi.NewPage(items, last, more))
+	page, err := httpapi.NewPage(ctx, h.tokens, scope, items, last, more)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
+}
+
+// listScope names a member's claim list for its page tokens: a token of one member's list is
+// refused by another's, and by the employee list.
+func listScope(memberID string) string {
+	return http.MethodGet + " " + CollectionResource + " " + memberID
 }
 
 func (h *Handler) get(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {

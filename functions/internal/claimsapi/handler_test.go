@@ -1,6 +1,7 @@
 package claimsapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -140,11 +141,21 @@ func TestCreate(t *testing.T) {
 		{"truncated_json", req{body: `{"policyId": "P"`}, 400, "invalid_json", ""},
 		{"array_body", req{body: `[]`}, 400, "invalid_json", "object"},
 		{"null_body", req{body: `null`}, 400, "invalid_json", "object"},
-		{"two_objects", req{body: validBody + `{}`}, 400, "invalid_json", "nothing after"},
+		{"two_objects", req{body: validBody + `{}`}, 400, "invalid_json", "after the JSON value"},
 		{"unknown_field", req{body: `{"policyId":"P","memberName":"N","colour":"red"}`}, 400, "unknown_field", `"colour"`},
 		{"status_is_not_settable_on_create", req{body: `{"policyId":"P","memberName":"N","status":"PAID"}`}, 400, "unknown_field", `"status"`},
 		{"amount_as_a_string", req{body: `{"policyId":"P","memberName":"N","amount":"12"}`}, 400, "invalid_field", "amount must be a number"},
 		{"member_name_as_a_number", req{body: `{"policyId":"P","memberName":7}`}, 400, "invalid_field", "memberName must be a string"},
+		// Names are read exactly: in their documented case, once each (issue 16).
+		{"a_field_name_in_another_case", req{body: `{"PolicyId":"P","memberName":"N"}`}, 400, "unknown_field", `"PolicyId" | "policyId"`},
+		{"a_field_name_in_capitals_beside_the_right_one", req{body: `{"policyId":"A","POLICYID":"B","memberName":"N"}`}, 400, "unknown_field", `"POLICYID"`},
+		{"a_repeated_field", req{body: `{"policyId":"A","memberName":"N","policyId":"B"}`}, 400, "duplicate_field", `"policyId"`},
+		{"a_repeated_field_spelt_with_an_escape", req{body: `{"policyId":"A","memberName":"N","policyId":"B"}`}, 400, "duplicate_field", `"policyId"`},
+		{"a_repeated_optional_field", req{body: `{"policyId":"A","memberName":"N","amount":1,"amount":2}`}, 400, "duplicate_field", `"amount"`},
+		// Bodies are UTF-8 (issue 16): Latin-1 would be stored as replacement characters.
+		{"a_latin_1_body", req{base64: true, body: base64.StdEncoding.EncodeToString([]byte("{\"policyId\":\"P\",\"memberName\":\"J\xe9r\xf4me\"}"))},
+			400, "invalid_encoding", "UTF-8"},
+		{"a_latin_1_text_body", req{body: "{\"policyId\":\"P\",\"memberName\":\"J\xe9r\xf4me\"}"}, 400, "invalid_encoding", "UTF-8"},
 		{"missing_required_fields", req{body: `{}`}, 400, "validation_failed", "policyId is required"},
 		{"every_problem_is_reported", req{body: `{"policyId":"P","memberName":"N","amount":-1,"currency":"eur","incidentDate":"2025-02-30"}`},
 			400, "validation_failed", "amount must be a number from 0 | currency must be an ISO 4217 code | incidentDate must be a calendar date"},
@@ -295,11 +306,41 @@ func TestList(t *testing.T) {
 		{"limit_fractional", map[string]string{"limit": "1.5"}, "invalid_limit"},
 		{"token_not_base64", map[string]string{"nextToken": "%%%"}, "invalid_next_token"},
 		{"token_of_something_else", map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString([]byte("CLAIM#x"))}, "invalid_next_token"},
+		// The token format before issue 16: anyone could write one for any claim ID.
+		{"token_made_up_from_a_claim_id", map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString([]byte(claimID))}, "invalid_next_token"},
 	} {
 		t.Run("rejects_"+tc.name, func(t *testing.T) {
 			wantError(t, serve(t, newTestHandler(&fakeStore{}), list(tc.query)), 400, tc.code)
 		})
 	}
+
+	t.Run("a_token_is_accepted_only_by_the_list_that_issued_it", func(t *testing.T) {
+		h := newTestHandler(&fakeStore{listClaims: func(context.Context, string, int, string) ([]claims.Claim, bool, error) {
+			return []claims.Claim{stored()}, true, nil
+		}})
+		var page struct{ NextToken string }
+		if err := json.Unmarshal([]byte(serve(t, h, list(nil)).Body), &page); err != nil || page.NextToken == "" {
+			t.Fatalf("no token: %v", err)
+		}
+		other := list(map[string]string{"nextToken": page.NextToken})
+		other.member = "member-43"
+		wantError(t, serve(t, h, other), 400, "invalid_next_token")
+
+		raw, _ := base64.RawURLEncoding.DecodeString(page.NextToken)
+		for i := range raw {
+			changed := bytes.Clone(raw)
+			changed[i] ^= 0x20
+			wantError(t, serve(t, h, list(map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString(changed)})), 400, "invalid_next_token")
+		}
+	})
+
+	t.Run("a_token_key_that_cannot_be_read_is_a_store_failure", func(t *testing.T) {
+		h := newTestHandler(&fakeStore{pageKey: func(context.Context, byte, bool) ([]byte, error) { return nil, retryable{} }})
+		resp := serve(t, h, list(map[string]string{"nextToken": "AQGVUDoML3oeizxNXm9wgZLXku8yPmNWAth0Eh56lWyC"}))
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("%d %s, want 503: the token may be fine, the key could not be read", resp.StatusCode, resp.Body)
+		}
+	})
 
 	t.Run("rejects_an_invalid_member_id", func(t *testing.T) {
 		r := list(nil)
@@ -405,6 +446,9 @@ func TestPatch(t *testing.T) {
 			{"an_immutable_field", &fakeStore{}, patch(`{"policyId":"P2"}`, map[string]string{"If-Match": `"3"`}), 400, "unknown_field"},
 			{"a_negative_amount", &fakeStore{}, patch(`{"amount":-5}`, map[string]string{"If-Match": `"3"`}), 400, "validation_failed"},
 			{"a_status_of_the_wrong_type", &fakeStore{}, patch(`{"status":1}`, map[string]string{"If-Match": `"3"`}), 400, "invalid_field"},
+			{"a_field_name_in_capitals", &fakeStore{}, patch(`{"STATUS":"PAID"}`, map[string]string{"If-Match": `"3"`}), 400, "unknown_field"},
+			{"a_repeated_field", &fakeStore{}, patch(`{"status":"PAID","status":"REJECTED"}`, map[string]string{"If-Match": `"3"`}), 400, "duplicate_field"},
+			{"a_latin_1_description", &fakeStore{}, patch("{\"description\":\"caf\xe9\"}", map[string]string{"If-Match": `"3"`}), 400, "invalid_encoding"},
 			{"a_lost_race", &fakeStore{getClaim: current, updateClaim: func(context.Context, claims.Claim, int) error { return claims.ErrVersionMismatch }},
 				patch(`{"status":"PAID"}`, map[string]string{"If-Match": `"3"`}), 412, "precondition_failed"},
 			{"a_claim_deleted_meanwhile", &fakeStore{getClaim: current, updateClaim: func(context.Context, claims.Claim, int) error { return claims.ErrNotFound }},

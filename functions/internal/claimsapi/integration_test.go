@@ -9,9 +9,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/example/private-api/functions/internal/claims"
+	"github.com/example/private-api/functions/internal/directoryapi"
 	"github.com/example/private-api/functions/internal/dynalitetest"
 	"github.com/example/private-api/functions/internal/dynamo"
 )
@@ -81,6 +83,52 @@ func TestOnDynamoDB(t *testing.T) {
 		wantError(t, serve(t, h, item), 404, "claim_not_found")
 		item.method = http.MethodGet
 		wantError(t, serve(t, h, item), 404, "claim_not_found")
+	})
+
+	t.Run("page_tokens_work_only_on_the_list_that_issued_them", func(t *testing.T) {
+		member := dynalitetest.UniqueID(t, "it-")
+		for range 3 {
+			if resp := serve(t, h, req{method: http.MethodPost, resource: CollectionResource, member: member, body: validBody}); resp.StatusCode != 201 {
+				t.Fatalf("create: %d %s", resp.StatusCode, resp.Body)
+			}
+		}
+		var ids []string
+		query := map[string]string{"limit": "1"}
+		var firstToken string
+		for len(ids) < 4 {
+			resp := serve(t, h, req{method: http.MethodGet, resource: CollectionResource, member: member, query: query})
+			var page struct {
+				Items     []claims.Claim
+				NextToken string
+			}
+			if err := json.Unmarshal([]byte(resp.Body), &page); err != nil || resp.StatusCode != 200 || len(page.Items) != 1 {
+				t.Fatalf("list: %d %s", resp.StatusCode, resp.Body)
+			}
+			ids = append(ids, page.Items[0].ClaimID)
+			if page.NextToken == "" {
+				break
+			}
+			if firstToken == "" {
+				firstToken = page.NextToken
+			}
+			query = map[string]string{"limit": "1", "nextToken": page.NextToken}
+		}
+		if len(ids) != 3 || ids[0] == ids[1] || ids[1] == ids[2] {
+			t.Fatalf("paged through %v, want the 3 claims once each", ids)
+		}
+		other := req{method: http.MethodGet, resource: CollectionResource, member: dynalitetest.UniqueID(t, "it-"),
+			query: map[string]string{"nextToken": firstToken}}
+		wantError(t, serve(t, h, other), 400, "invalid_next_token")
+
+		// The employee list shares the table and its key, and still refuses a claims token.
+		employees, err := directoryapi.New(h.store.(*dynamo.Store)).Handle(context.Background(), events.APIGatewayProxyRequest{
+			HTTPMethod: http.MethodGet, Resource: directoryapi.CollectionResource,
+			QueryStringParameters: map[string]string{"nextToken": firstToken},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantError(t, employees, 400, "invalid_next_token")
 	})
 
 	t.Run("concurrent_patches_lose_no_update", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/functions/internal/httpapi"
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 // The API Gateway resources this handler serves.
@@ -18,8 +19,9 @@ const (
 	ItemResource       = "/employees/{employeeId}"
 )
 
-// Store reads the directory.
+// Store reads the directory, and keeps the keys of the list's page tokens.
 type Store interface {
+	pagetoken.KeySource
 	// GetEmployee returns directory.ErrNotFound for an unknown ID.
 	GetEmployee(ctx context.Context, employeeID string) (directory.Employee, error)
 	// ListEmployees returns up to limit entries in ID order after afterEmployeeID ("" for the
@@ -29,7 +31,7 @@ type Store interface {
 
 // New returns the router of the directory routes over store; its Handle is the Lambda handler.
 func New(store Store) *httpapi.Router {
-	h := handler{store: store}
+	h := handler{store: store, tokens: pagetoken.New(store)}
 	return httpapi.NewRouter(
 		httpapi.Route{Method: http.MethodGet, Resource: CollectionResource, Handle: h.list},
 		httpapi.Route{Method: http.MethodGet, Resource: ItemResource, Handle: h.get},
@@ -37,27 +39,39 @@ func New(store Store) *httpapi.Router {
 }
 
 type handler struct {
-	store Store
+	store  Store
+	tokens *pagetoken.Codec
 }
+
+// listScope names the employee list for its page tokens: a token of a claims list is refused.
+const listScope = http.MethodGet + " " + CollectionResource
 
 func (h handler) list(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	limit, err := httpapi.Limit(req)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	after, err := httpapi.Cursor(req, directory.ValidEmployeeID)
+	cursor, err := httpapi.PageCursor(ctx, req, h.tokens, listScope)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
+	}
+	after := string(cursor)
+	if cursor != nil && !directory.ValidEmployeeID(after) {
+		return events.APIGatewayProxyResponse{}, httpapi.InvalidNextToken()
 	}
 	items, more, err := h.store.ListEmployees(ctx, limit, after)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	var last string
+	var last []byte
 	if len(items) > 0 {
-		last = items[len(items)-1].EmployeeID
+		last = []byte(items[len(items)-1].EmployeeID)
 	}
-	return httpapi.JSON(http.StatusOK, httpapi.NewPage(items, last, more))
+	page, err := httpapi.NewPage(ctx, h.tokens, listScope, items, last, more)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
+	}
+	return httpapi.JSON(http.StatusOK, page)
 }
 
 func (h handler) get(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {

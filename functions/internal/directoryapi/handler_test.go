@@ -1,12 +1,14 @@
 package directoryapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,6 +17,7 @@ import (
 	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/functions/internal/dynalitetest"
 	"github.com/example/private-api/functions/internal/dynamo"
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 // fakeStore is a Store whose behaviour each test sets; a call nobody set up is an error.
@@ -27,6 +30,10 @@ var (
 	_ Store = (*fakeStore)(nil)
 	_ Store = (*dynamo.Store)(nil)
 )
+
+func (f *fakeStore) PageKey(context.Context, byte, bool) ([]byte, error) {
+	return bytes.Repeat([]byte{7}, pagetoken.KeySize), nil
+}
 
 func (f *fakeStore) GetEmployee(ctx context.Context, id string) (directory.Employee, error) {
 	if f.getEmployee == nil {
@@ -106,6 +113,9 @@ func TestHandler(t *testing.T) {
 			{"invalid_limit", &fakeStore{}, http.MethodGet, CollectionResource, nil, map[string]string{"limit": "500"}, 400, "invalid_limit"},
 			{"invalid_token", &fakeStore{}, http.MethodGet, CollectionResource, nil,
 				map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString([]byte("E 1"))}, 400, "invalid_next_token"},
+			// The token format before issue 16: any employee ID, base64url-encoded, was taken.
+			{"token_made_up_from_an_employee_id", &fakeStore{}, http.MethodGet, CollectionResource, nil,
+				map[string]string{"nextToken": base64.RawURLEncoding.EncodeToString([]byte("E1"))}, 400, "invalid_next_token"},
 			{"store_failure", failing, http.MethodGet, CollectionResource, nil, nil, 500, "internal_error"},
 			{"write_method", &fakeStore{}, http.MethodPost, CollectionResource, nil, nil, 405, "method_not_allowed"},
 		} {
@@ -156,6 +166,18 @@ func TestOnDynamoDB(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("entry %d: %+v, want %+v", i, got[i], want[i])
 		}
+	}
+	// The token of the first page, changed in its last character, is refused.
+	query = map[string]string{"limit": "4"}
+	first, _ := call(t, store, http.MethodGet, CollectionResource, nil, query)
+	var page struct{ NextToken string }
+	_ = json.Unmarshal([]byte(first.Body), &page)
+	if page.NextToken == "" {
+		t.Fatal("no token on the first page")
+	}
+	query["nextToken"] = page.NextToken[:len(page.NextToken)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(page.NextToken, "A")]
+	if resp, body := call(t, store, http.MethodGet, CollectionResource, nil, query); resp.StatusCode != 400 || body["error"] != "invalid_next_token" {
+		t.Errorf("a changed token: %d %s, want 400 invalid_next_token", resp.StatusCode, resp.Body)
 	}
 	resp, body := call(t, store, http.MethodGet, ItemResource, map[string]string{"employeeId": want[0].EmployeeID}, nil)
 	if resp.StatusCode != 200 || body["name"] != want[0].Name {

@@ -14,6 +14,22 @@ import (
 
 const claimPrefix = "CLAIM#"
 
+// A deleted claim leaves a tombstone at its key: an item with only PK, SK, deletedAt and
+// expiresAt. Deletes must be final, and the one write that could bring a claim back is a retry
+// of its create under an Idempotency-Key whose first attempt died before marking the key done
+// (see idempotency.go). That retry stores the claim with a write conditioned on the key being
+// free, and a tombstone keeps it taken; a condition on the claim's own item is the only guard
+// that holds against every interleaving without transactions, which dynalite lacks. Readers
+// treat a tombstone as no claim. It expires (TTL) idempotencyTTL after the delete, when every
+// record that could hold the claim has expired: those were written before the claim was. TTL
+// removes an item only after its expiresAt, typically within two days, and until then it is
+// still read (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html),
+// so the tombstone never goes early and readers skip it until it goes.
+const (
+	deletedAttr = "deletedAt"
+	liveClaim   = "attribute_exists(version)" // a claim, not a tombstone
+)
+
 func memberPK(memberID string) string { return "MEMBER#" + memberID }
 
 func claimSK(claimID string) string { return claimPrefix + claimID }
@@ -46,7 +62,7 @@ func (s *Store) putNewClaim(ctx context.Context, c claims.Claim) error {
 
 // GetClaim reads one claim.
 func (s *Store) GetClaim(ctx context.Context, memberID, claimID string) (claims.Claim, error) {
-	item, err := s.getItem(ctx, memberPK(memberID), claimSK(claimID))
+	item, err := s.getClaimItem(ctx, memberID, claimID)
 	if err != nil {
 		return claims.Claim{}, err
 	}
@@ -56,10 +72,20 @@ func (s *Store) GetClaim(ctx context.Context, memberID, claimID string) (claims.
 	return claimFromItem(item)
 }
 
+// getClaimItem reads the item of a claim; nil when there is none or only its tombstone.
+func (s *Store) getClaimItem(ctx context.Context, memberID, claimID string) (map[string]types.AttributeValue, error) {
+	item, err := s.getItem(ctx, memberPK(memberID), claimSK(claimID))
+	if item != nil && item[deletedAttr] != nil {
+		return nil, err
+	}
+	return item, err
+}
+
 // ListClaims reads a page of the member's claims, newest first: claim IDs are UUIDv7, whose text
 // sorts by creation time, so a descending Query on SK is the order the contract asks for.
 func (s *Store) ListClaims(ctx context.Context, memberID string, limit int, afterClaimID string) ([]claims.Claim, bool, error) {
-	return queryPage(ctx, s, pageQuery{pk: memberPK(memberID), prefix: claimPrefix, afterID: afterClaimID, limit: limit, newestFirst: true}, claimFromItem)
+	return queryPage(ctx, s, pageQuery{pk: memberPK(memberID), prefix: claimPrefix, afterID: afterClaimID, limit: limit,
+		newestFirst: true, filter: liveClaim}, claimFromItem)
 }
 
 // UpdateClaim replaces the claim only while its stored version is expectedVersion, so of two
@@ -80,26 +106,41 @@ func (s *Store) UpdateClaim(ctx context.Context, c claims.Claim, expectedVersion
 	return nil
 }
 
-// DeleteClaim removes the claim, only at expectedVersion unless that is 0; a missing claim is
-// claims.ErrNotFound either way.
+// DeleteClaim replaces the claim by its tombstone, only at expectedVersion unless that is 0; a
+// missing claim is claims.ErrNotFound either way. A claim created under an Idempotency-Key also
+// closes the key's record, so that a retry of the create answers from it without writing.
 func (s *Store) DeleteClaim(ctx context.Context, memberID, claimID string, expectedVersion int) error {
-	in := &dynamodb.DeleteItemInput{
-		TableName:           aws.String(s.table),
-		Key:                 key(memberPK(memberID), claimSK(claimID)),
-		ConditionExpression: aws.String("attribute_exists(PK)"),
+	now := s.now()
+	in := &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item: map[string]types.AttributeValue{
+			"PK":        str(memberPK(memberID)),
+			"SK":        str(claimSK(claimID)),
+			deletedAttr: str(now.UTC().Format(claims.TimeLayout)),
+			"expiresAt": number(now.Add(s.idempotencyTTL).Unix()),
+		},
+		ConditionExpression: aws.String(liveClaim),
+		ReturnValues:        types.ReturnValueAllOld,
 	}
 	if expectedVersion != 0 {
 		in.ConditionExpression = aws.String("version = :expected")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":expected": number(int64(expectedVersion))}
 	}
-	_, err := s.api.DeleteItem(ctx, in)
+	// ALL_OLD returns the replaced claim, to find its idempotency key
+	// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnValues).
+	out, err := s.api.PutItem(ctx, in)
 	switch {
 	case conditionFailed(err) && expectedVersion == 0:
 		return claims.ErrNotFound
 	case conditionFailed(err):
 		return s.conflictOrGone(ctx, memberID, claimID)
 	case err != nil:
-		return s.callError("DeleteItem", err)
+		return s.callError("PutItem", err)
+	}
+	if k, ok := out.Attributes["idempotencyKey"].(*types.AttributeValueMemberS); ok {
+		// The tombstone already makes the delete final; closing the record only spares a
+		// retry its writes, so a failure here is not the caller's failure.
+		_ = s.closeRecord(ctx, memberID, k.Value, claimID)
 	}
 	return nil
 }
@@ -107,7 +148,7 @@ func (s *Store) DeleteClaim(ctx context.Context, memberID, claimID string, expec
 // conflictOrGone tells why a versioned write failed its condition: the claim is gone (404) or
 // another writer got there first (412).
 func (s *Store) conflictOrGone(ctx context.Context, memberID, claimID string) error {
-	item, err := s.getItem(ctx, memberPK(memberID), claimSK(claimID))
+	item, err := s.getClaimItem(ctx, memberID, claimID)
 	switch {
 	case err != nil:
 		return err
@@ -139,7 +180,8 @@ func claimItem(c claims.Claim) map[string]types.AttributeValue {
 	if c.Amount != nil {
 		item["amount"] = &types.AttributeValueMemberN{Value: strconv.FormatFloat(*c.Amount, 'f', -1, 64)}
 	}
-	for name, v := range map[string]string{"currency": c.Currency, "description": c.Description, "incidentDate": c.IncidentDate} {
+	for name, v := range map[string]string{"currency": c.Currency, "description": c.Description, "incidentDate": c.IncidentDate,
+		"idempotencyKey": c.IdempotencyKey} {
 		if v != "" {
 			item[name] = str(v)
 		}
@@ -163,6 +205,8 @@ func claimFromItem(item map[string]types.AttributeValue) (claims.Claim, error) {
 		CreatedAt:    r.str("createdAt", true),
 		UpdatedAt:    r.str("updatedAt", true),
 		Version:      int(r.num("version")),
+
+		IdempotencyKey: r.str("idempotencyKey", false),
 	}
 	if _, ok := item["amount"]; ok {
 		amount := r.num("amount")

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -116,6 +118,44 @@ func TestClaimStore(t *testing.T) {
 		if err := s.DeleteClaim(ctx, c.MemberID, c.ClaimID, 1); !errors.Is(err, claims.ErrNotFound) {
 			t.Errorf("versioned delete of a deleted claim: err = %v, want ErrNotFound", err)
 		}
+		if _, err := s.GetClaim(ctx, c.MemberID, c.ClaimID); !errors.Is(err, claims.ErrNotFound) {
+			t.Errorf("get of a deleted claim: err = %v, want ErrNotFound", err)
+		}
+		next := c
+		next.Version = 2
+		if err := s.UpdateClaim(ctx, next, 1); !errors.Is(err, claims.ErrNotFound) {
+			t.Errorf("update of a deleted claim: err = %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("a_deleted_claim_cannot_be_stored_again", func(t *testing.T) {
+		c := newClaim(t, newMemberID(t))
+		c.Description = "private details"
+		if _, _, err := s.CreateClaim(ctx, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		before := time.Now()
+		if err := s.DeleteClaim(ctx, c.MemberID, c.ClaimID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CreateClaim(ctx, c, nil); !errors.Is(err, claims.ErrExists) {
+			t.Errorf("create at the key of a deleted claim: err = %v, want ErrExists", err)
+		}
+		if _, err := s.GetClaim(ctx, c.MemberID, c.ClaimID); !errors.Is(err, claims.ErrNotFound) {
+			t.Errorf("get after the refused create: err = %v, want ErrNotFound", err)
+		}
+		tomb := rawItem(t, memberPK(c.MemberID), claimSK(c.ClaimID))
+		if len(tomb) != 4 || tomb["deletedAt"] == nil {
+			t.Errorf("tombstone = %v, want PK, SK, deletedAt and expiresAt only: the claim's data goes", tomb)
+		}
+		// It must outlive every idempotency record that could hold the claim, and then go.
+		exp, _ := tomb["expiresAt"].(*types.AttributeValueMemberN)
+		if exp == nil {
+			t.Fatal("the tombstone has no expiresAt: it would stay forever")
+		}
+		if at, _ := strconv.ParseInt(exp.Value, 10, 64); at < before.Add(s.idempotencyTTL).Unix() || at > time.Now().Add(s.idempotencyTTL).Unix() {
+			t.Errorf("tombstone expiresAt %s, want the delete time plus %s", exp.Value, s.idempotencyTTL)
+		}
 	})
 
 	t.Run("list_is_newest_first_in_exact_pages", func(t *testing.T) {
@@ -157,6 +197,33 @@ func TestClaimStore(t *testing.T) {
 		got := append(append(pages[0][1:], pages[1]...), pages[2]...)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("order = %v, want newest first %v", got, want)
+		}
+	})
+
+	t.Run("list_skips_deleted_claims_and_keeps_pages_exact", func(t *testing.T) {
+		memberID := newMemberID(t)
+		var kept []string
+		for i := range 7 {
+			c := newClaim(t, memberID)
+			if _, _, err := s.CreateClaim(ctx, c, nil); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 || i == 5 {
+				kept = append([]string{c.ClaimID}, kept...)
+				continue
+			}
+			if err := s.DeleteClaim(ctx, memberID, c.ClaimID, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// With limit 1 each Query reads 2 items, most of them tombstones: the store must read on.
+		first, more, err := s.ListClaims(ctx, memberID, 1, "")
+		if err != nil || len(first) != 1 || first[0].ClaimID != kept[0] || !more {
+			t.Fatalf("first page = %v, more %v, %v; want [%s] and more", first, more, err, kept[0])
+		}
+		second, more, err := s.ListClaims(ctx, memberID, 1, first[0].ClaimID)
+		if err != nil || len(second) != 1 || second[0].ClaimID != kept[1] || more {
+			t.Errorf("second page = %v, more %v, %v; want [%s] and no more", second, more, err, kept[1])
 		}
 	})
 
@@ -245,10 +312,6 @@ func (f failingAPI) PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dy
 }
 
 func (f failingAPI) UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	return nil, f.err
-}
-
-func (f failingAPI) DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	return nil, f.err
 }
 

@@ -12,12 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/private-api/functions/internal/claims"
+	"github.com/example/private-api/internal/strictjson"
 )
 
 // An idempotency record sits beside the member's claims at SK = IDEMPOTENCY#<key> and holds:
 //
 //	fingerprint  what the first request asked for (claims.NewClaim.Fingerprint)
 //	claim        the claim it creates, as JSON: a retry answers with exactly this
+//	claimId      that claim's ID, for conditions on it
 //	lockedUntil  until when (Unix ms) the request that wrote the record is finishing it
 //	completedAt  set once the claim is stored; absent while the create is pending
 //	expiresAt    when the key is forgotten (Unix s): the table's TTL attribute
@@ -27,7 +29,8 @@ import (
 // DynamoDB. If the function dies between the two writes, the record stays pending with the
 // claim in it; once the lock passes, a retry with the same key stores that same claim, so a
 // crash never yields two claims for one key. TTL deletion lags, so expiry is also checked in
-// the write condition.
+// the write condition. A delete of the claim in between leaves a tombstone that refuses that
+// store (claims.go), and closes the record, so the retry answers from it without writing.
 const idempotencyPrefix = "IDEMPOTENCY#"
 
 type idempotencyRecord struct {
@@ -43,6 +46,7 @@ func idempotencySK(key string) string { return idempotencyPrefix + key }
 // then the claim; a duplicate finds the record and answers with its claim, waits while the first
 // request is still at work, or takes over a create whose lock has passed.
 func (s *Store) createOnce(ctx context.Context, c claims.Claim, key claims.IdempotencyKey) (claims.Claim, bool, error) {
+	c.IdempotencyKey = key.Key
 	for attempt := range s.pollAttempts {
 		if attempt > 0 {
 			if err := sleep(ctx, s.pollInterval); err != nil {
@@ -133,6 +137,26 @@ func (s *Store) setLock(ctx context.Context, pk, sk string, held, lockedUntil in
 	return err
 }
 
+// closeRecord marks the record of key completed, if it is pending and still holds the claim:
+// the claim was deleted, so no retry may store it again. A record the key got after the old
+// one expired holds another claim, and is left alone.
+func (s *Store) closeRecord(ctx context.Context, memberID, idempotencyKey, claimID string) error {
+	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 key(memberPK(memberID), idempotencySK(idempotencyKey)),
+		UpdateExpression:    aws.String("SET completedAt = :now"),
+		ConditionExpression: aws.String("claimId = :claimId AND attribute_not_exists(completedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now":     str(s.now().UTC().Format(claims.TimeLayout)),
+			":claimId": str(claimID),
+		},
+	})
+	if err != nil && !conditionFailed(err) {
+		return s.callError("UpdateItem", err)
+	}
+	return nil
+}
+
 // putRecord writes a new pending record unless a live (unexpired) one holds the key.
 func (s *Store) putRecord(ctx context.Context, key string, rec idempotencyRecord, now time.Time) error {
 	claimJSON, err := json.Marshal(rec.claim)
@@ -146,6 +170,7 @@ func (s *Store) putRecord(ctx context.Context, key string, rec idempotencyRecord
 			"SK":          str(idempotencySK(key)),
 			"fingerprint": str(rec.fingerprint),
 			"claim":       str(string(claimJSON)),
+			"claimId":     str(rec.claim.ClaimID),
 			"lockedUntil": number(rec.lockedUntil),
 			"expiresAt":   number(now.Add(s.idempotencyTTL).Unix()),
 		},
@@ -170,8 +195,9 @@ func (s *Store) getRecord(ctx context.Context, memberID, key string) (idempotenc
 	expiresAt := int64(r.num("expiresAt"))
 	claimJSON := r.str("claim", true)
 	if r.err == nil {
-		r.err = json.Unmarshal([]byte(claimJSON), &rec.claim)
+		r.err = strictjson.Unmarshal([]byte(claimJSON), &rec.claim)
 	}
+	rec.claim.IdempotencyKey = key
 	if r.err != nil {
 		return idempotencyRecord{}, false, fmt.Errorf("idempotency record %s of member %s: %w", key, memberID, r.err)
 	}

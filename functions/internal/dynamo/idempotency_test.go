@@ -3,9 +3,14 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/example/private-api/functions/internal/claims"
 )
@@ -125,6 +130,93 @@ func TestCreateOnce(t *testing.T) {
 		}
 	})
 
+	// The crash the record's comment describes: the claim is stored, the function dies before
+	// marking the key done, the member deletes the claim, the client retries the create.
+	crashed := func(t *testing.T) (*Store, *crashAPI, claims.Claim, claims.IdempotencyKey, time.Time) {
+		t.Helper()
+		api := &crashAPI{API: client, failMark: true}
+		s := New(api, testTable)
+		s.pollInterval = time.Millisecond
+		start := time.Now()
+		s.now = func() time.Time { return start }
+		memberID := newMemberID(t)
+		key := claims.IdempotencyKey{Key: "dies-before-mark", Fingerprint: "f"}
+		first, _, err := s.CreateClaim(ctx, newClaim(t, memberID), &key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := rawItem(t, memberPK(memberID), idempotencySK(key.Key)); rec["completedAt"] != nil || countClaims(t, memberID) != 1 {
+			t.Fatal("the crash was not simulated: want the claim stored and its record pending")
+		}
+		return s, api, first, key, start
+	}
+
+	t.Run("a_delete_after_a_create_that_died_before_marking_its_key_is_final", func(t *testing.T) {
+		s, api, first, key, start := crashed(t)
+		if err := s.DeleteClaim(ctx, first.MemberID, first.ClaimID, 0); err != nil {
+			t.Fatal(err)
+		}
+		s.now = func() time.Time { return start.Add(time.Minute) } // the lock has passed
+		api.reset()
+		got, replayed, err := s.CreateClaim(ctx, newClaim(t, first.MemberID), &key)
+		if err != nil || !replayed || got.ClaimID != first.ClaimID {
+			t.Errorf("retry: id=%s replayed=%v err=%v; want the first claim %s, replayed", got.ClaimID, replayed, err, first.ClaimID)
+		}
+		if w := api.writes(); len(w) != 0 {
+			t.Errorf("the retry wrote %v, want nothing", w)
+		}
+		if _, err := s.GetClaim(ctx, first.MemberID, first.ClaimID); !errors.Is(err, claims.ErrNotFound) {
+			t.Errorf("get after the retry: err = %v, want ErrNotFound: the deleted claim came back", err)
+		}
+		if n := countClaims(t, first.MemberID); n != 0 {
+			t.Errorf("%d claims stored, want 0", n)
+		}
+	})
+
+	t.Run("a_delete_during_the_retry_that_took_over_the_key_is_final", func(t *testing.T) {
+		s, api, first, key, start := crashed(t)
+		s.now = func() time.Time { return start.Add(time.Minute) }
+		// The retry has taken over the lock when the delete lands, just before it stores the claim.
+		deleter := New(client, testTable)
+		api.beforeClaimPut = func() {
+			if err := deleter.DeleteClaim(ctx, first.MemberID, first.ClaimID, 0); err != nil {
+				t.Errorf("delete: %v", err)
+			}
+		}
+		if _, _, err := s.CreateClaim(ctx, newClaim(t, first.MemberID), &key); err != nil {
+			t.Errorf("retry: %v", err)
+		}
+		if api.beforeClaimPut != nil {
+			t.Fatal("the retry never tried to store the claim: the race was not exercised")
+		}
+		if _, err := s.GetClaim(ctx, first.MemberID, first.ClaimID); !errors.Is(err, claims.ErrNotFound) {
+			t.Errorf("get after the retry: err = %v, want ErrNotFound: the deleted claim came back", err)
+		}
+	})
+
+	t.Run("deleting_a_claim_leaves_a_later_record_of_its_key_alone", func(t *testing.T) {
+		s := newStore()
+		memberID := newMemberID(t)
+		key := claims.IdempotencyKey{Key: "reused-after-a-day", Fingerprint: "f"}
+		old, _, err := s.CreateClaim(ctx, newClaim(t, memberID), &key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A day later the key is free again, and a new create under it is under way.
+		later := time.Now().Add(25 * time.Hour)
+		s.now = func() time.Time { return later }
+		pending := idempotencyRecord{fingerprint: "f", claim: newClaim(t, memberID), lockedUntil: later.Add(time.Second).UnixMilli()}
+		if err := s.putRecord(ctx, key.Key, pending, later); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteClaim(ctx, memberID, old.ClaimID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if rec := rawItem(t, memberPK(memberID), idempotencySK(key.Key)); rec["completedAt"] != nil {
+			t.Error("deleting the old claim closed the record of the new create: its retry would answer with a claim never stored")
+		}
+	})
+
 	t.Run("a_duplicate_of_a_create_in_progress_waits_then_gives_up", func(t *testing.T) {
 		s := newStore()
 		s.pollAttempts = 3
@@ -168,4 +260,71 @@ func TestCreateOnce(t *testing.T) {
 			t.Errorf("%d claims stored, want 1", got)
 		}
 	})
+}
+
+// crashAPI is the table seen by a function that dies between storing a claim and marking its
+// idempotency record done: with failMark, the first mark fails (the store goes on as a dead
+// function would not, but leaves the table in the same state). It records the writes that
+// reach the table, and beforeClaimPut runs once, just before the next write of a claim item.
+type crashAPI struct {
+	API
+	mu             sync.Mutex
+	failMark       bool
+	written        []string
+	beforeClaimPut func()
+}
+
+func (a *crashAPI) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	sk := in.Item["SK"].(*types.AttributeValueMemberS).Value
+	a.mu.Lock()
+	hook := a.beforeClaimPut
+	if strings.HasPrefix(sk, claimPrefix) {
+		a.beforeClaimPut = nil
+	} else {
+		hook = nil
+	}
+	a.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	out, err := a.API.PutItem(ctx, in, opts...)
+	a.record(err, "PutItem "+sk)
+	return out, err
+}
+
+func (a *crashAPI) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	sk := in.Key["SK"].(*types.AttributeValueMemberS).Value
+	a.mu.Lock()
+	fail := a.failMark && strings.HasPrefix(sk, idempotencyPrefix) && strings.Contains(*in.UpdateExpression, "completedAt")
+	if fail {
+		a.failMark = false
+	}
+	a.mu.Unlock()
+	if fail {
+		return nil, errors.New("function killed")
+	}
+	out, err := a.API.UpdateItem(ctx, in, opts...)
+	a.record(err, "UpdateItem "+sk)
+	return out, err
+}
+
+// record notes a write that changed the table (a refused condition changes nothing).
+func (a *crashAPI) record(err error, write string) {
+	if err == nil {
+		a.mu.Lock()
+		a.written = append(a.written, write)
+		a.mu.Unlock()
+	}
+}
+
+func (a *crashAPI) reset() {
+	a.mu.Lock()
+	a.written = nil
+	a.mu.Unlock()
+}
+
+func (a *crashAPI) writes() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.written)
 }

@@ -21,7 +21,6 @@ type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
@@ -113,11 +112,15 @@ type pageQuery struct {
 	pk, prefix  string
 	afterID     string // the page starts after the item with this ID; "" for the first page
 	limit       int
-	newestFirst bool // descending SK order
+	newestFirst bool   // descending SK order
+	filter      string // a FilterExpression the items must meet; "" for all
 }
 
 // queryPage reads a page and decodes its items. It asks for one item more than it returns, so
 // more is exact and the last page never comes with a token that leads to an empty page.
+// DynamoDB applies Limit before the filter and stops at 1 MB, so a call can return fewer items
+// than asked, or none, with more to read: it reads on until the page is full or the partition
+// ends (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.FilterExpression.html).
 func queryPage[T any](ctx context.Context, s *Store, q pageQuery, decode func(map[string]types.AttributeValue) (T, error)) (page []T, more bool, err error) {
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
@@ -129,16 +132,26 @@ func queryPage[T any](ctx context.Context, s *Store, q pageQuery, decode func(ma
 		ScanIndexForward: aws.Bool(!q.newestFirst),
 		Limit:            aws.Int32(int32(q.limit + 1)),
 	}
+	if q.filter != "" {
+		in.FilterExpression = aws.String(q.filter)
+	}
 	if q.afterID != "" {
 		in.ExclusiveStartKey = key(q.pk, q.prefix+q.afterID)
 	}
-	out, err := s.api.Query(ctx, in)
-	if err != nil {
-		return nil, false, s.callError("Query", err)
+	var items []map[string]types.AttributeValue
+	for {
+		out, err := s.api.Query(ctx, in)
+		if err != nil {
+			return nil, false, s.callError("Query", err)
+		}
+		items = append(items, out.Items...)
+		if len(items) > q.limit || out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
-	// A page cut by DynamoDB's 1 MB limit has fewer items but still a LastEvaluatedKey.
-	more = len(out.Items) > q.limit || (out.LastEvaluatedKey != nil && len(out.Items) > 0)
-	items := out.Items[:min(len(out.Items), q.limit)]
+	more = len(items) > q.limit
+	items = items[:min(len(items), q.limit)]
 	page = make([]T, 0, len(items))
 	for _, item := range items {
 		v, err := decode(item)

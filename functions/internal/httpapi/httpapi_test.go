@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/private-api/functions/internal/pagetoken"
 )
 
 func TestHeader(t *testing.T) {
@@ -69,24 +72,77 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+// fixedKey is a page-token key source with one key for every version.
+type fixedKey struct{}
+
+func (fixedKey) PageKey(context.Context, byte, bool) ([]byte, error) {
+	return bytes.Repeat([]byte{1}, pagetoken.KeySize), nil
+}
+
 func TestPageTokens(t *testing.T) {
-	page := NewPage([]string{"a", "b"}, "EMP#b/+=", true)
-	req := events.APIGatewayProxyRequest{QueryStringParameters: map[string]string{"nextToken": page.NextToken}}
-	cursor, err := Cursor(&req, func(string) bool { return true })
-	if err != nil || cursor != "EMP#b/+=" {
-		t.Errorf("Cursor = %q, %v; want the cursor back", cursor, err)
+	ctx := context.Background()
+	tokens := pagetoken.New(fixedKey{})
+	page, err := NewPage(ctx, tokens, "list A", []string{"a", "b"}, []byte("b"), true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if strings.ContainsAny(page.NextToken, "+/=#") {
+	withToken := func(token string) *events.APIGatewayProxyRequest {
+		return &events.APIGatewayProxyRequest{QueryStringParameters: map[string]string{"nextToken": token}}
+	}
+	if cursor, err := PageCursor(ctx, withToken(page.NextToken), tokens, "list A"); err != nil || string(cursor) != "b" {
+		t.Errorf("PageCursor = %q, %v; want the cursor back", cursor, err)
+	}
+	if strings.ContainsAny(page.NextToken, "+/=#%") {
 		t.Errorf("token %q needs escaping in a query string", page.NextToken)
 	}
-	if _, err := Cursor(&req, func(string) bool { return false }); err == nil {
-		t.Error("a cursor the route rejects was accepted")
+	for _, token := range []string{page.NextToken + "A", "YQ", ""} {
+		var e *Error
+		if _, err := PageCursor(ctx, withToken(token), tokens, "list A"); !errors.As(err, &e) || e.Status != 400 || e.Code != "invalid_next_token" {
+			t.Errorf("token %q: err = %v, want 400 invalid_next_token", token, err)
+		}
 	}
-	if last := NewPage[string](nil, "x", false); last.NextToken != "" || last.Items == nil {
-		t.Errorf("last page = %+v, want [] and no token", last)
+	if _, err := PageCursor(ctx, withToken(page.NextToken), tokens, "list B"); err == nil {
+		t.Error("list B accepted list A's token")
 	}
-	if c, err := Cursor(&events.APIGatewayProxyRequest{}, nil); c != "" || err != nil {
+	if last, err := NewPage[string](ctx, tokens, "list A", nil, nil, false); err != nil || last.NextToken != "" || last.Items == nil {
+		t.Errorf("last page = %+v, %v; want [] and no token", last, err)
+	}
+	if c, err := PageCursor(ctx, &events.APIGatewayProxyRequest{}, tokens, "list A"); c != nil || err != nil {
 		t.Errorf("no token: %q, %v", c, err)
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	type body struct {
+		Name  string   `json:"name"`
+		Count *float64 `json:"count"`
+	}
+	var ok body
+	if err := DecodeJSON([]byte(` {"name":"Jérôme","count":2} `), &ok); err != nil || ok.Name != "Jérôme" || *ok.Count != 2 {
+		t.Errorf("DecodeJSON = %+v, %v", ok, err)
+	}
+	for _, tc := range []struct {
+		body, code, message string
+	}{
+		{`{"Name":"x"}`, "unknown_field", `The body has an unknown field "Name": field names are case-sensitive; use "name".`},
+		{`{"colour":"x"}`, "unknown_field", `The body has an unknown field "colour"; remove it.`},
+		{`{"name":"a","name":"b"}`, "duplicate_field", `The body has field "name" more than once; send each field once.`},
+		{"{\"name\":\"J\xe9r\xf4me\"}", "invalid_encoding", `The body must be UTF-8 encoded JSON; byte 10 is not UTF-8 (write text such as é in UTF-8, or as \u00e9).`},
+		{`{"count":"2"}`, "invalid_field", "count must be a number."},
+		{`{"count":1e999}`, "invalid_field", "count must be a number."},
+		{`[]`, "invalid_json", "The body must be a JSON object."},
+		{`null`, "invalid_json", "The body must be a JSON object."},
+		{"\t", "invalid_json", "The body is empty; send a JSON object."},
+		{`{"name":"a"`, "invalid_json", "The body is not valid JSON: the text ends in the middle of an object, after a value where ',' or '}' belongs at byte 11."},
+	} {
+		var v body
+		var e *Error
+		if err := DecodeJSON([]byte(tc.body), &v); !errors.As(err, &e) || e.Status != 400 || e.Code != tc.code || e.Message != tc.message {
+			t.Errorf("%q: %v, want 400 %s %q", tc.body, err, tc.code, tc.message)
+		}
+		if v != (body{}) {
+			t.Errorf("%q: a refused body was decoded: %+v", tc.body, v)
+		}
 	}
 }
 

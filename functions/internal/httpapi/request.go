@@ -2,16 +2,17 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/example/private-api/functions/internal/pagetoken"
+	"github.com/example/private-api/internal/strictjson"
 )
 
 // MaxBodyBytes is the largest request body the contract accepts (64 KiB).
@@ -76,32 +77,42 @@ type Page[T any] struct {
 	NextToken string `json:"nextToken,omitempty"`
 }
 
-// NewPage builds a page; when more items follow, the token carries cursor (the key of the last
-// item) in a form the client treats as opaque.
-func NewPage[T any](items []T, cursor string, more bool) Page[T] {
+// NewPage builds a page; when more items follow, its token seals cursor (the key of the last
+// item) for the list scope names, so that only this list accepts it back.
+func NewPage[T any](ctx context.Context, tokens *pagetoken.Codec, scope string, items []T, cursor []byte, more bool) (Page[T], error) {
 	if items == nil {
 		items = []T{} // an empty page is [] in JSON, never null
 	}
 	p := Page[T]{Items: items}
 	if more {
-		p.NextToken = base64.RawURLEncoding.EncodeToString([]byte(cursor))
+		t, err := tokens.Seal(ctx, scope, cursor)
+		if err != nil {
+			return p, err
+		}
+		p.NextToken = t
 	}
-	return p
+	return p, nil
 }
 
-// Cursor reads the `nextToken` query parameter back into the cursor NewPage put in it; "" when the
-// client asks for the first page. valid checks the decoded cursor, so a forged or mangled token is
-// a 400, not a store error.
-func Cursor(req *events.APIGatewayProxyRequest, valid func(string) bool) (string, error) {
+// PageCursor reads the `nextToken` query parameter back into the cursor NewPage sealed in it for
+// the same scope; nil when the client asks for the first page. A token of another list or
+// member, changed or made up, is a 400 invalid_next_token.
+func PageCursor(ctx context.Context, req *events.APIGatewayProxyRequest, tokens *pagetoken.Codec, scope string) ([]byte, error) {
 	token, ok := Query(req, "nextToken")
 	if !ok {
-		return "", nil
+		return nil, nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) == 0 || !valid(string(b)) {
-		return "", Errorf(http.StatusBadRequest, "invalid_next_token", "nextToken is not one this API issued; send it back exactly as received, or omit it for the first page.")
+	cursor, err := tokens.Open(ctx, scope, token)
+	if errors.Is(err, pagetoken.ErrInvalid) {
+		return nil, InvalidNextToken()
 	}
-	return string(b), nil
+	return cursor, err
+}
+
+// InvalidNextToken is the answer to a nextToken this list did not issue.
+func InvalidNextToken() *Error {
+	return Errorf(http.StatusBadRequest, "invalid_next_token",
+		"nextToken is not one this list issued: send back exactly the token this list returned, or omit it for the first page.")
 }
 
 // Body returns the request body, decoding base64 when API Gateway encoded it, and refuses bodies
@@ -127,62 +138,38 @@ func Body(req *events.APIGatewayProxyRequest) ([]byte, error) {
 	return b, nil
 }
 
-// DecodeJSON decodes body, which must be exactly one JSON object, into v and rejects fields v does
-// not declare. Every failure is a 400 that names what to fix.
+// DecodeJSON decodes body, which must be exactly one JSON object in UTF-8, into v, reading field
+// names exactly (strictjson): each name in its documented case and at most once, none that v
+// does not declare. Every failure is a 400 that names what to fix.
 func DecodeJSON(body []byte, v any) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return Errorf(http.StatusBadRequest, "invalid_json", "The body is empty; send a JSON object.")
 	}
-	if trimmed[0] != '{' {
-		return Errorf(http.StatusBadRequest, "invalid_json", "The body must be a JSON object.")
+	err := strictjson.Unmarshal(body, v)
+	if err == nil && trimmed[0] != '{' {
+		err = &strictjson.Error{Kind: strictjson.WrongType} // null, which decodes to nothing
 	}
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+	var e *strictjson.Error
+	if err == nil || !errors.As(err, &e) {
+		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Errorf(http.StatusBadRequest, "invalid_json", "The body must hold one JSON object and nothing after it.")
+	switch e.Kind {
+	case strictjson.NotUTF8:
+		return Errorf(http.StatusBadRequest, "invalid_encoding",
+			"The body must be UTF-8 encoded JSON; byte %d is not UTF-8 (write text such as é in UTF-8, or as \\u00e9).", e.Offset)
+	case strictjson.UnknownField:
+		if e.Suggestion != "" {
+			return Errorf(http.StatusBadRequest, "unknown_field", "The body has an unknown field %q: field names are case-sensitive; use %q.", e.Path, e.Suggestion)
+		}
+		return Errorf(http.StatusBadRequest, "unknown_field", "The body has an unknown field %q; remove it.", e.Path)
+	case strictjson.DuplicateField:
+		return Errorf(http.StatusBadRequest, "duplicate_field", "The body has field %q more than once; send each field once.", e.Path)
+	case strictjson.WrongType:
+		if e.Path == "" {
+			return Errorf(http.StatusBadRequest, "invalid_json", "The body must be a JSON object.")
+		}
+		return Errorf(http.StatusBadRequest, "invalid_field", "%s must be %s.", e.Path, e.Want)
 	}
-	return nil
-}
-
-func decodeError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var apiErr *Error
-	switch {
-	case errors.As(err, &apiErr):
-		return apiErr
-	case errors.As(err, &typeErr):
-		return Errorf(http.StatusBadRequest, "invalid_field", "%s must be %s.", typeErr.Field, jsonKind(typeErr.Type))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json has no error type for this; its message is stable and names the field.
-		return Errorf(http.StatusBadRequest, "unknown_field", "The body has an %s; remove it.", strings.TrimPrefix(err.Error(), "json: "))
-	default:
-		// Syntax errors and truncated input: the decoder's text holds only offsets and the
-		// offending character, which helps the caller find the mistake.
-		return Errorf(http.StatusBadRequest, "invalid_json", "The body is not valid JSON: %s.", strings.TrimPrefix(err.Error(), "json: "))
-	}
-}
-
-// jsonKind names the JSON type a Go type accepts, for error messages.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
-		reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	default:
-		return "an object"
-	}
+	return Errorf(http.StatusBadRequest, "invalid_json", "The body is not valid JSON: %s at byte %d.", e.Detail, e.Offset)
 }
