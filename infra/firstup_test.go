@@ -82,7 +82,8 @@ func TestFirstUp(t *testing.T) {
 		e := runProgram(t, stackConfig(t, prodStack))
 		want := map[string][]string{
 			"claims-permissions":    {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
-			"employees-permissions": {"kms:Decrypt", "kms:DescribeKey"},
+			// The directory function writes its page-token key on first need.
+			"employees-permissions": {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 			"whoami-permissions":    nil,
 		}
 		for name, actions := range want {
@@ -144,5 +145,30 @@ func TestThrottledCallersGet429(t *testing.T) {
 	}
 	if n := len(runProgram(t, stackConfig(t, devStack)).OfType(mockengine.TypeMethodSettings)); n != 1 {
 		t.Errorf("dev reserves nothing but has %d method settings, want the stage's one", n)
+	}
+}
+
+// TestEachFunctionReachesOnlyItsPartitions: the directory function reads only the DIRECTORY
+// partition, the claims function only member partitions, both their page-token key, whoami nothing.
+func TestEachFunctionReachesOnlyItsPartitions(t *testing.T) {
+	e := runProgram(t, stackConfig(t, devStack))
+	want := map[string][]string{
+		"employees": {"DIRECTORY", "PAGEKEY"},
+		"claims":    {"MEMBER#*", "PAGEKEY"},
+		"whoami":    nil,
+	}
+	for fn, partitions := range want {
+		var got []string
+		for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, fn+"-permissions"), "policy").Statement {
+			got = append(got, s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]...)
+		}
+		if !slices.Equal(got, partitions) {
+			t.Errorf("%s reaches partitions %v, want %v", fn, got, partitions)
+		}
+	}
+	for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, "employees-permissions"), "policy").Statement {
+		if slices.Contains(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"], "DIRECTORY") && !slices.Equal(s.Action, []string{"dynamodb:GetItem", "dynamodb:Query"}) {
+			t.Errorf("the directory function may %v the directory, want only reads", s.Action)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package infra
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -26,11 +27,12 @@ type GoFunctionArgs struct {
 	// VpcID and SubnetIDs place the function in the API VPC's private subnets (at least 2 AZs).
 	VpcID     pulumi.StringInput
 	SubnetIDs pulumi.StringArrayInput
-	// TableName and TableArn name the table; TableActions are the only actions the role gets on it.
-	// A function with no TableActions gets no table access and no network egress at all.
-	TableName    pulumi.StringInput
-	TableArn     pulumi.StringInput
-	TableActions []string
+	// TableName and TableArn name the table; TableGrants are the only actions the role gets on it,
+	// each on the items of some partitions only. A function with no grants gets no table access and
+	// no network egress at all.
+	TableName   pulumi.StringInput
+	TableArn    pulumi.StringInput
+	TableGrants []TableGrant
 	// TableKeyArn is the table's customer-managed key, or nil with an AWS-owned key. The role may
 	// use it only through DynamoDB, and only for what its table actions need.
 	TableKeyArn pulumi.StringInput
@@ -63,7 +65,7 @@ func (a *GoFunctionArgs) validate(name string) error {
 		return fmt.Errorf("GoFunction %s: Code is required (the zipped bootstrap)", name)
 	case a.ReservedConcurrency < 0:
 		return fmt.Errorf("GoFunction %s: ReservedConcurrency must be 0 (no reservation) or more", name)
-	case len(a.TableActions) > 0 && (a.TableArn == nil || a.TableName == nil || a.DynamoDBPrefixListID == nil):
+	case len(a.TableGrants) > 0 && (a.TableArn == nil || a.TableName == nil || a.DynamoDBPrefixListID == nil):
 		return fmt.Errorf("GoFunction %s: table actions need TableName, TableArn and DynamoDBPrefixListID", name)
 	case a.Region == "" || a.AccountID == nil:
 		return errors.New("GoFunction: Region and AccountID are required")
@@ -106,7 +108,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-permissions", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return executionPolicy(v[0], v[1], v[2], args.Region, args.TableActions)
+			return executionPolicy(v[0], v[1], v[2], args.Region, args.TableGrants)
 		}, logGroup.Arn, orEmpty(args.TableArn), orEmpty(args.TableKeyArn)),
 	}, opt)
 	if err != nil {
@@ -118,7 +120,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		Description: pulumi.String("Lambda " + functionName + ": no ingress; egress only to what it calls"),
 		Tags:        tags(ctx, name+"-sg"),
 	}
-	if len(args.TableActions) > 0 {
+	if len(args.TableGrants) > 0 {
 		sgArgs.Egress = ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
 			Description:   pulumi.String("HTTPS to DynamoDB through the gateway endpoint"),
 			Protocol:      pulumi.String("tcp"),
@@ -134,7 +136,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 
 	// Only a function with table access learns the table's name.
 	env := pulumi.StringMap{}
-	if len(args.TableActions) > 0 {
+	if len(args.TableGrants) > 0 {
 		env["TABLE_NAME"] = args.TableName
 	}
 	// Unset, Lambda reserves nothing (the provider's -1).
@@ -193,7 +195,7 @@ func functionName(ctx *pulumi.Context, name string) string {
 // (the key policy AWS documents in "How Amazon DynamoDB uses AWS KMS",
 // https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-customer-cmk-policy;
 // the same split as the AWS CDK's Table.grantReadData/grantWriteData).
-func executionPolicy(logGroupArn, tableArn, keyArn, region string, tableActions []string) policydoc.Document {
+func executionPolicy(logGroupArn, tableArn, keyArn, region string, grants []TableGrant) policydoc.Document {
 	statements := []policydoc.Statement{
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
 		{Sid: "VpcNetworkInterfacesResourceStarRequired", Effect: "Allow", Action: []string{
@@ -202,15 +204,37 @@ func executionPolicy(logGroupArn, tableArn, keyArn, region string, tableActions 
 		}, Resource: []string{"*"}},
 		{Sid: "XRayResourceStarRequired", Effect: "Allow", Action: []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, Resource: []string{"*"}},
 	}
-	if len(tableActions) > 0 {
-		statements = append(statements, policydoc.Statement{Sid: "TableActionsItUses", Effect: "Allow", Action: tableActions, Resource: []string{tableArn}})
+	for i, g := range grants {
+		statements = append(statements, policydoc.Statement{Sid: fmt.Sprintf("TableItemsItUses%d", i+1), Effect: "Allow",
+			Action: g.Actions, Resource: []string{tableArn},
+			Condition: policydoc.Condition{"ForAllValues:StringLike": {"dynamodb:LeadingKeys": g.Partitions}}})
+	}
+	if len(grants) > 0 {
 		if keyArn != "" {
 			statements = append(statements, policydoc.Statement{Sid: "TableKeyThroughDynamoDBOnly", Effect: "Allow",
-				Action: tableKeyActions(tableActions), Resource: []string{keyArn},
+				Action: tableKeyActions(GrantedActions(grants)), Resource: []string{keyArn},
 				Condition: policydoc.Condition{"StringEquals": {"kms:ViaService": {"dynamodb." + region + ".amazonaws.com"}}}})
 		}
 	}
 	return policydoc.New(statements...)
+}
+
+// TableGrant is table actions on the items of some partitions only: Partitions are partition-key
+// values or globs, matched against dynamodb:LeadingKeys
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+type TableGrant struct {
+	Actions    []string
+	Partitions []string
+}
+
+// GrantedActions is every action of the grants, sorted, each once.
+func GrantedActions(grants []TableGrant) []string {
+	var all []string
+	for _, g := range grants {
+		all = append(all, g.Actions...)
+	}
+	slices.Sort(all)
+	return slices.Compact(all)
 }
 
 // tableKeyActions are the key actions a role needs for its table actions: to read, decrypt the

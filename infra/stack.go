@@ -2,7 +2,6 @@ package infra
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
@@ -16,12 +15,22 @@ import (
 // al2023Arm64 is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
 const al2023Arm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
-// functionTableActions is each function's least privilege on the table: the calls its store makes.
-var functionTableActions = map[string][]string{
-	"whoami":    nil,
-	"employees": {"dynamodb:GetItem", "dynamodb:Query"},
-	"claims":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
+// functionTableAccess is each function's least privilege on the table: the calls its store makes,
+// on the partitions it owns. Every function that lists pages keeps its page-token key under PAGEKEY,
+// creating it on first need (functions/internal/dynamo/pagekey.go).
+var functionTableAccess = map[string][]TableGrant{
+	"whoami": nil,
+	"employees": {
+		{Actions: []string{"dynamodb:GetItem", "dynamodb:Query"}, Partitions: []string{directory.PartitionKey}},
+		pageKeyGrant,
+	},
+	"claims": {
+		{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}, Partitions: []string{"MEMBER#*"}},
+		pageKeyGrant,
+	},
 }
+
+var pageKeyGrant = TableGrant{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Partitions: []string{"PAGEKEY"}}
 
 // Stack is everything one `pulumi up` builds.
 type Stack struct {
@@ -61,8 +70,8 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	// before anything is created.
 	code := map[string]pulumi.Archive{}
 	for _, name := range functionNames {
-		if _, ok := functionTableActions[name]; !ok {
-			return nil, fmt.Errorf("function %s has no entry in functionTableActions: list the table actions it uses (none is nil)", name)
+		if _, ok := functionTableAccess[name]; !ok {
+			return nil, fmt.Errorf("function %s has no entry in functionTableAccess: list the table actions it uses (none is nil)", name)
 		}
 		archive, err := artifacts.Archive(name)
 		if err != nil {
@@ -113,7 +122,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
 		LogKeyArn: stackKey, Region: cfg.Region, AccountID: account,
-		TableArn: s.Table.Arn, TableActions: unionActions(functionTableActions),
+		TableArn: s.Table.Arn, TableActions: unionActions(functionTableAccess),
 	}); err != nil {
 		return nil, err
 	}
@@ -163,7 +172,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 			Code: code[name], MemoryMB: cfg.Functions.MemoryMB, TimeoutSeconds: cfg.Functions.TimeoutSeconds,
 			ReservedConcurrency: cfg.Functions.ReservedConcurrency, LogRetentionDays: cfg.Logs.RetentionDays,
 			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
-			TableName: s.Table.Name, TableArn: s.Table.Arn, TableActions: functionTableActions[name],
+			TableName: s.Table.Name, TableArn: s.Table.Arn, TableGrants: functionTableAccess[name],
 			TableKeyArn: stackKey, LogKeyArn: stackKey,
 			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region,
 		}
@@ -223,13 +232,12 @@ func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
 }
 
 // unionActions lists every table action any function uses, for the gateway endpoint policy.
-func unionActions(byFunction map[string][]string) []string {
-	var all []string
-	for _, actions := range byFunction {
-		all = append(all, actions...)
+func unionActions(byFunction map[string][]TableGrant) []string {
+	var all []TableGrant
+	for _, grants := range byFunction {
+		all = append(all, grants...)
 	}
-	slices.Sort(all)
-	return slices.Compact(all)
+	return GrantedActions(all)
 }
 
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).
