@@ -81,7 +81,7 @@ func TestFirstUp(t *testing.T) {
 	t.Run("function_roles_use_the_table_key_only_through_DynamoDB", func(t *testing.T) {
 		e := runProgram(t, stackConfig(t, prodStack))
 		want := map[string][]string{
-			"claims-permissions":    {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
+			"claims-permissions": {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 			// The directory function writes its page-token key on first need.
 			"employees-permissions": {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 			"whoami-permissions":    nil,

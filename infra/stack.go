@@ -190,7 +190,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
 		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
-		ReservedConcurrency: cfg.Functions.ReservedConcurrency,
+		ReservedConcurrency:      cfg.Functions.ReservedConcurrency,
 		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
 	}); err != nil {
 		return nil, err
