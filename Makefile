@@ -12,7 +12,7 @@ ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # npm dev dependencies (dynalite, the real DynamoDB engine the tests start on loopback).
 node_modules/.package-lock.json: package-lock.json package.json
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 
 deps: node_modules/.package-lock.json
 	$(GO) mod download

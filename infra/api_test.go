@@ -107,41 +107,56 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 			t.Errorf("first statement %+v does not deny calls from other endpoints", deny)
 		}
 	})
-	t.Run("resource_policy_allows_only_named_clients_through_the_endpoint", func(t *testing.T) {
-		role := named(t, e, tRole, "client-role")
+	if _, ok := e.Named(tRole, "client-test-instance-role"); !ok {
+		// prod names no clients yet: nobody may call, and the policy says so.
+		t.Run("resource_policy_without_callers_denies_everyone", func(t *testing.T) {
+			for _, st := range doc.Statement {
+				if st.Effect == "Allow" {
+					t.Errorf("Allow %+v in a stack with no callers", st)
+				}
+			}
+			if last := doc.Statement[len(doc.Statement)-1]; last.Effect != "Deny" || !last.Principal.All || len(last.Condition) != 0 {
+				t.Errorf("no unconditional Deny: %+v", last)
+			}
+		})
+		return
+	}
+	t.Run("resource_policy_allows_each_caller_exactly_its_routes_through_the_endpoint", func(t *testing.T) {
+		// dev has no clients and the test client, whose role may call only the smoke test's routes.
+		role := named(t, e, tRole, "client-test-instance-role")
+		stage := str(named(t, e, tStage, "private-stage").Inputs, "stageName")
+		var allows int
 		for _, st := range doc.Statement {
 			if st.Effect != "Allow" {
 				continue
 			}
-			if st.Principal.All || !slices.Contains(st.Principal.AWS, str(role.Outputs, "arn")) {
-				t.Errorf("allow statement %+v does not name the client role", st)
+			allows++
+			if st.Principal.All || !slices.Equal(st.Principal.AWS, []string{str(role.Outputs, "arn")}) {
+				t.Errorf("allow statement %+v does not name exactly the test client's role", st)
 			}
 			if !slices.Equal(st.Condition["StringEquals"]["aws:SourceVpce"], []string{endpoint.ID}) {
 				t.Errorf("allow statement %+v is not limited to the endpoint", st)
 			}
+			if !slices.Equal(st.Resource, []string{execArn + "/" + stage + "/GET/whoami"}) {
+				t.Errorf("allow statement covers %v, want only GET /whoami", st.Resource)
+			}
+		}
+		if allows != 1 {
+			t.Errorf("%d Allow statements, want the test client's only", allows)
 		}
 	})
-	t.Run("client_policy_names_exactly_the_route_ARNs", func(t *testing.T) {
-		pol := policy(t, named(t, e, tRolePolicy, "client-invoke"), "policy")
+	t.Run("caller_policy_names_exactly_its_route_ARNs", func(t *testing.T) {
+		pol := policy(t, named(t, e, tRolePolicy, "private-test-instance-invoke"), "policy")
 		var got []string
 		for _, st := range pol.Statement {
 			if !slices.Equal(st.Action, []string{"execute-api:Invoke"}) {
-				t.Errorf("client policy action %v", st.Action)
+				t.Errorf("caller policy action %v", st.Action)
 			}
 			got = append(got, st.Resource...)
 		}
 		stage := str(named(t, e, tStage, "private-stage").Inputs, "stageName")
-		var want []string
-		for _, r := range Routes {
-			want = append(want, execArn+"/"+stage+"/"+r.Method+r.arnPath())
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("client policy resources\n%v\nwant\n%v", got, want)
-		}
-		for _, res := range got {
-			if res == "*" || strings.HasSuffix(res, "/*/*") {
-				t.Errorf("client policy resource %q is a wildcard", res)
-			}
+		if want := []string{execArn + "/" + stage + "/GET/whoami"}; !slices.Equal(got, want) {
+			t.Errorf("caller policy resources %v, want %v", got, want)
 		}
 	})
 	t.Run("deployment_follows_policy_methods_and_integrations", func(t *testing.T) {
@@ -350,8 +365,8 @@ func specClient(t *testing.T, e *mockengine.Engine, stack string) {
 			t.Errorf("test instance %v", in)
 		}
 		profile := named(t, e, mockengine.TypeInstanceProfile, "client-profile")
-		if str(in, "iamInstanceProfile") != str(profile.Outputs, "name") || str(profile.Inputs, "role") != str(named(t, e, tRole, "client-role").Outputs, "name") {
-			t.Errorf("test instance profile %q does not hold the client role", str(in, "iamInstanceProfile"))
+		if str(in, "iamInstanceProfile") != str(profile.Outputs, "name") || str(profile.Inputs, "role") != str(named(t, e, tRole, "client-test-instance-role").Outputs, "name") {
+			t.Errorf("test instance profile %q does not hold the test client's role", str(in, "iamInstanceProfile"))
 		}
 		subnet, _ := e.Resolve(str(in, "subnetId"))
 		if !strings.HasPrefix(subnet.Name, "consumers-") {
@@ -419,7 +434,8 @@ func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
 	}
 	return &PrivateAPIArgs{
 		Region: regionUnderTest, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
-		Routes: routes, Functions: fns, ClientPrincipals: pulumi.StringArray{pulumi.String("arn:aws:iam::123456789012:role/client")},
+		Routes: routes, Functions: fns, Callers: []Caller{{Name: "app", Routes: routes,
+			RoleName: pulumi.String("app").ToStringOutput(), RoleArn: pulumi.String("arn:aws:iam::123456789012:role/app").ToStringOutput()}},
 		AllowedSourceCidrs: cidrs, StageName: "v1", LoggingLevel: "INFO", ThrottlingRate: 10, ThrottlingBurst: 20, LogRetentionDays: 7,
 	}
 }
@@ -480,40 +496,54 @@ func TestPrivateAPI(t *testing.T) {
 
 func TestClientAccess(t *testing.T) {
 	run := func(t *testing.T, args *ClientAccessArgs) *mockengine.Engine {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			c, err := NewClientAccess(ctx, "client", args)
-			if err != nil {
-				return err
-			}
-			return c.Grant(ctx, "client", pulumi.String(`{"Version":"2012-10-17","Statement":[]}`))
-		})
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewClientAccess(ctx, "client", args); return err })
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e
 	}
-	t.Run("trusts_configured_principals_only", func(t *testing.T) {
-		e := run(t, &ClientAccessArgs{TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}, AccountID: pulumi.String("123456789012")})
-		doc := policy(t, e.OfType(tRole)[0], "assumeRolePolicy")
-		if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.AWS, []string{"arn:aws:iam::123456789012:role/app"}) {
-			t.Errorf("trust %+v", doc.Statement)
+	account := pulumi.String("123456789012")
+	orders := ClientArgs{Name: "orders", Routes: RoutesNamed([]string{"GET /employees"}), TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}}
+	t.Run("each_client_role_trusts_exactly_its_principals", func(t *testing.T) {
+		portal := ClientArgs{Name: "portal", Routes: Routes, TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/portal"}}
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders, portal}, AccountID: account})
+		for _, c := range []ClientArgs{orders, portal} {
+			doc := policy(t, named(t, e, tRole, "client-"+c.Name+"-role"), "assumeRolePolicy")
+			if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.AWS, c.TrustedPrincipals) {
+				t.Errorf("%s trust %+v", c.Name, doc.Statement)
+			}
+		}
+		for _, r := range e.OfType(tRole) {
+			if strings.Contains(str(r.Inputs, "assumeRolePolicy"), ":root") {
+				t.Errorf("%s trusts an account root", r.Name)
+			}
 		}
 	})
-	t.Run("falls_back_to_this_account_when_nobody_is_named", func(t *testing.T) {
-		e := run(t, &ClientAccessArgs{AccountID: pulumi.String("123456789012")})
-		doc := policy(t, e.OfType(tRole)[0], "assumeRolePolicy")
-		if !slices.Equal(doc.Statement[0].Principal.AWS, []string{"arn:aws:iam::123456789012:root"}) {
-			t.Errorf("trust %+v", doc.Statement)
+	t.Run("no_clients_no_roles", func(t *testing.T) {
+		if n := len(run(t, &ClientAccessArgs{AccountID: account}).OfType(tRole)); n != 0 {
+			t.Errorf("%d roles for a stack with no clients", n)
 		}
 	})
-	t.Run("user_and_secret_key_only_when_asked", func(t *testing.T) {
-		e := run(t, &ClientAccessArgs{IAMUser: true, AccountID: pulumi.String("123456789012")})
-		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 || len(e.OfType(mockengine.TypeUserPolicy)) != 1 {
-			t.Error("iamUser without a key must make a user with the policy and no key")
+	t.Run("test_client_has_its_own_EC2_role", func(t *testing.T) {
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, TestInstanceRoutes: RoutesNamed(TestClientRoutes), AccountID: account})
+		doc := policy(t, named(t, e, tRole, "client-test-instance-role"), "assumeRolePolicy")
+		if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.Service, []string{"ec2.amazonaws.com"}) || len(doc.Statement[0].Principal.AWS) != 0 {
+			t.Errorf("test client trust %+v", doc.Statement)
 		}
-		e = run(t, &ClientAccessArgs{IAMUser: true, IAMUserAccessKey: true, AccountID: pulumi.String("123456789012")})
-		if len(e.OfType(tAccessKey)) != 1 {
-			t.Error("no access key when asked")
+		profile := named(t, e, mockengine.TypeInstanceProfile, "client-profile")
+		if str(profile.Inputs, "role") != str(named(t, e, tRole, "client-test-instance-role").Outputs, "name") {
+			t.Error("the instance profile does not hold the test client's role")
+		}
+	})
+	t.Run("user_only_when_asked_and_never_a_key", func(t *testing.T) {
+		withUser := orders
+		withUser.IAMUser = true
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{withUser}, AccountID: account})
+		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 {
+			t.Error("iamUser must make a user and no key")
+		}
+		if len(run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, AccountID: account}).OfType(tUser)) != 0 {
+			t.Error("a user without iamUser")
 		}
 	})
 }

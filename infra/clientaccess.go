@@ -1,6 +1,9 @@
 package infra
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -11,138 +14,169 @@ import (
 // AWS-managed policy for exactly that; its actions support no resource scoping.
 const ssmManagedPolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 
-// ClientAccessArgs says who may call the API.
-type ClientAccessArgs struct {
-	// TrustedPrincipals may assume the client role. With none and no test instance, the role trusts
-	// this account, whose administrators then grant sts:AssumeRole to whom they choose.
+// ClientArgs is one calling service: its role may be assumed by exactly TrustedPrincipals and may
+// invoke exactly Routes.
+type ClientArgs struct {
+	Name              string
+	Routes            []Route
 	TrustedPrincipals []string
-	// TestInstance lets EC2 assume the role for the test client, with an instance profile and SSM.
-	TestInstance bool
-	// IAMUser adds a user with the same policy; IAMUserAccessKey gives it an access key.
-	IAMUser          bool
-	IAMUserAccessKey bool
-	AccountID        pulumi.StringInput
+	// IAMUser adds an IAM user with the same routes (the seed tutorial's caller).
+	IAMUser bool
 }
 
-// ClientAccess is the client role (and optional user) allowed to invoke the API routes.
+// ClientAccessArgs says who may call the API.
+type ClientAccessArgs struct {
+	Clients []ClientArgs
+	// TestInstanceRoutes, when set, gives the test client a role of its own (EC2 trust, SSM core, an
+	// instance profile) that may invoke exactly these routes.
+	TestInstanceRoutes []Route
+	AccountID          pulumi.StringInput
+}
+
+// Caller is one principal set the API admits, with the routes it may invoke. PrivateAPI names its
+// principals in the resource policy and attaches the matching identity policy to its role and user.
+type Caller struct {
+	Name   string
+	Routes []Route
+	// RoleName and RoleArn are the caller's role; UserName and UserArn its user, or nil.
+	RoleName pulumi.StringOutput
+	RoleArn  pulumi.StringOutput
+	UserName pulumi.StringInput
+	UserArn  pulumi.StringInput
+}
+
+// ClientAccess is one role per calling service (and optional user), plus the test client's role.
 type ClientAccess struct {
 	pulumi.ResourceState
 
-	// RoleArn is the client role.
-	RoleArn pulumi.StringOutput
+	// Callers are the clients in config order, then the test client.
+	Callers []Caller
+	// RoleArns maps each client's name to its role.
+	RoleArns pulumi.StringMapOutput
+	// TestRoleArn is the test client's role, empty without one.
+	TestRoleArn pulumi.StringOutput
 	// InstanceProfileName is the test client's profile (empty without a test instance).
 	InstanceProfileName pulumi.StringOutput
-	// PrincipalArns are the role and the user, the principals the API's resource policy allows.
-	PrincipalArns pulumi.StringArrayOutput
-	// UserName, AccessKeyID and SecretAccessKey exist only when asked for; the secret is a Pulumi secret.
-	UserName        pulumi.StringOutput
-	AccessKeyID     pulumi.StringOutput
-	SecretAccessKey pulumi.StringOutput
-
-	role *iam.Role
-	user *iam.User
+	// UserNames maps each client with an IAM user to the user's name.
+	UserNames pulumi.StringMapOutput
 }
 
-// NewClientAccess registers the role, and the user when asked. Grant attaches the API's client
-// policy once the API exists (the API's resource policy names this role, so the role comes first).
+func (a *ClientAccessArgs) validate() error {
+	if a.AccountID == nil {
+		return errors.New("ClientAccess: AccountID is required")
+	}
+	seen := map[string]bool{testClientName: true}
+	for _, c := range a.Clients {
+		switch {
+		case seen[c.Name]:
+			return fmt.Errorf("ClientAccess: client name %q is used twice or is reserved", c.Name)
+		case len(c.Routes) == 0 || len(c.TrustedPrincipals) == 0:
+			return fmt.Errorf("ClientAccess: client %q needs routes and trusted principals", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	return nil
+}
+
+// testClientName names the test client's caller and resources.
+const testClientName = "test-instance"
+
+// NewClientAccess registers each client's role (and user), and the test client's role.
 func NewClientAccess(ctx *pulumi.Context, name string, args *ClientAccessArgs, opts ...pulumi.ResourceOption) (*ClientAccess, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
 	c := &ClientAccess{
 		InstanceProfileName: pulumi.String("").ToStringOutput(),
-		UserName:            pulumi.String("").ToStringOutput(),
-		AccessKeyID:         pulumi.String("").ToStringOutput(),
-		SecretAccessKey:     pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput),
+		TestRoleArn:         pulumi.String("").ToStringOutput(),
 	}
 	if err := ctx.RegisterComponentResource(typeToken("ClientAccess"), name, c, opts...); err != nil {
 		return nil, err
 	}
 	opt := pulumi.Parent(c)
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description: pulumi.String("Calls the private API (execute-api:Invoke on its routes only)"),
-		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return clientTrust(v[0], args.TrustedPrincipals, args.TestInstance)
-		}, args.AccountID),
-		Tags: tags(ctx, name+"-role"),
-	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	c.role = role
-	c.RoleArn = role.Arn
-	principals := pulumi.StringArray{role.Arn}
-	if args.TestInstance {
-		if _, err := iam.NewRolePolicyAttachment(ctx, name+"-ssm-core", &iam.RolePolicyAttachmentArgs{
-			Role: role.Name, PolicyArn: pulumi.String(ssmManagedPolicy),
-		}, opt); err != nil {
-			return nil, err
-		}
-		profile, err := iam.NewInstanceProfile(ctx, name+"-profile", &iam.InstanceProfileArgs{
-			Role: role.Name, Tags: tags(ctx, name+"-profile"),
+	roleArns, userNames := pulumi.StringMap{}, pulumi.StringMap{}
+	for _, client := range args.Clients {
+		prefix := name + "-" + client.Name
+		role, err := iam.NewRole(ctx, prefix+"-role", &iam.RoleArgs{
+			Description:      pulumi.String("Calls the private API as " + client.Name + " (execute-api:Invoke on its routes only)"),
+			AssumeRolePolicy: policydoc.Render(func([]string) policydoc.Document { return principalTrust(client.TrustedPrincipals) }),
+			Tags:             tags(ctx, prefix+"-role"),
 		}, opt)
 		if err != nil {
 			return nil, err
 		}
-		c.InstanceProfileName = profile.Name
-	}
-	if args.IAMUser {
-		user, err := iam.NewUser(ctx, name+"-user", &iam.UserArgs{Tags: tags(ctx, name+"-user")}, opt)
-		if err != nil {
-			return nil, err
-		}
-		c.user = user
-		c.UserName = user.Name
-		principals = append(principals, user.Arn)
-		if args.IAMUserAccessKey {
-			key, err := iam.NewAccessKey(ctx, name+"-user-key", &iam.AccessKeyArgs{User: user.Name}, opt,
-				pulumi.AdditionalSecretOutputs([]string{"secret"}))
+		caller := Caller{Name: client.Name, Routes: client.Routes, RoleName: role.Name, RoleArn: role.Arn}
+		roleArns[client.Name] = role.Arn
+		if client.IAMUser {
+			user, err := iam.NewUser(ctx, prefix+"-user", &iam.UserArgs{Tags: tags(ctx, prefix+"-user")}, opt)
 			if err != nil {
 				return nil, err
 			}
-			c.AccessKeyID = key.ID().ToStringOutput()
-			c.SecretAccessKey = pulumi.ToSecret(key.Secret).(pulumi.StringOutput)
+			caller.UserName, caller.UserArn = user.Name, user.Arn
+			userNames[client.Name] = user.Name
+		}
+		c.Callers = append(c.Callers, caller)
+	}
+	if len(args.TestInstanceRoutes) > 0 {
+		if err := c.testClient(ctx, name, args); err != nil {
+			return nil, err
 		}
 	}
-	c.PrincipalArns = principals.ToStringArrayOutput()
+	c.RoleArns = roleArns.ToStringMapOutput()
+	c.UserNames = userNames.ToStringMapOutput()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"roleArns": c.RoleArns, "testRoleArn": c.TestRoleArn, "userNames": c.UserNames,
+	}); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// Grant attaches the client policy to the role and the user, and completes the component.
-func (c *ClientAccess) Grant(ctx *pulumi.Context, name string, policy pulumi.StringInput) error {
+// testClient registers the test instance's own role: trusted by EC2 only, with SSM core and an
+// instance profile; never a consumer's role.
+func (c *ClientAccess) testClient(ctx *pulumi.Context, name string, args *ClientAccessArgs) error {
 	opt := pulumi.Parent(c)
-	if _, err := iam.NewRolePolicy(ctx, name+"-invoke", &iam.RolePolicyArgs{Role: c.role.ID(), Policy: policy}, opt); err != nil {
+	prefix := name + "-" + testClientName
+	role, err := iam.NewRole(ctx, prefix+"-role", &iam.RoleArgs{
+		Description:      pulumi.String("The test client instance: SSM, and the routes the smoke test calls"),
+		AssumeRolePolicy: policydoc.Render(func([]string) policydoc.Document { return ec2Trust() }),
+		Tags:             tags(ctx, prefix+"-role"),
+	}, opt)
+	if err != nil {
 		return err
 	}
-	if c.user != nil {
-		if _, err := iam.NewUserPolicy(ctx, name+"-user-invoke", &iam.UserPolicyArgs{User: c.user.Name, Policy: policy}, opt); err != nil {
-			return err
-		}
+	if _, err := iam.NewRolePolicyAttachment(ctx, prefix+"-ssm-core", &iam.RolePolicyAttachmentArgs{
+		Role: role.Name, PolicyArn: pulumi.String(ssmManagedPolicy),
+	}, opt); err != nil {
+		return err
 	}
-	return ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"roleArn": c.RoleArn, "userName": c.UserName, "accessKeyId": c.AccessKeyID, "secretAccessKey": c.SecretAccessKey,
+	// Named as the single client's profile was, so a deployed stack updates it in place.
+	profile, err := iam.NewInstanceProfile(ctx, name+"-profile", &iam.InstanceProfileArgs{
+		Role: role.Name, Tags: tags(ctx, name+"-profile"),
+	}, opt)
+	if err != nil {
+		return err
+	}
+	c.InstanceProfileName = profile.Name
+	c.TestRoleArn = role.Arn
+	c.Callers = append(c.Callers, Caller{Name: testClientName, Routes: args.TestInstanceRoutes, RoleName: role.Name, RoleArn: role.Arn})
+	return nil
+}
+
+// principalTrust lets exactly the named roles and users assume a client role.
+func principalTrust(principals []string) policydoc.Document {
+	return policydoc.New(policydoc.Statement{
+		Sid: "TrustedPrincipals", Effect: "Allow",
+		Principal: &policydoc.Principal{AWS: principals}, Action: []string{"sts:AssumeRole"},
 	})
 }
 
-// clientTrust names who may assume the client role: the configured principals, EC2 for the test
-// client (this account only), or else this account itself.
-func clientTrust(accountID string, principals []string, testInstance bool) policydoc.Document {
-	var statements []policydoc.Statement
-	if len(principals) > 0 || !testInstance {
-		trusted := principals
-		if len(trusted) == 0 {
-			trusted = []string{"arn:aws:iam::" + accountID + ":root"}
-		}
-		statements = append(statements, policydoc.Statement{
-			Sid: "TrustedPrincipals", Effect: "Allow",
-			Principal: &policydoc.Principal{AWS: trusted}, Action: []string{"sts:AssumeRole"},
-		})
-	}
-	if testInstance {
-		// No aws:SourceAccount here: EC2 does not send it when it hands the instance profile's
-		// credentials out, so the condition would leave the test client without credentials. Only
-		// a principal with iam:PassRole on this role can attach it to an instance.
-		statements = append(statements, policydoc.Statement{
-			Sid: "TestClientInstance", Effect: "Allow",
-			Principal: &policydoc.Principal{Service: []string{"ec2.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
-		})
-	}
-	return policydoc.New(statements...)
+// ec2Trust lets EC2 hand the role to the test instance. No aws:SourceAccount here: EC2 does not send
+// it when it hands the instance profile's credentials out, so the condition would leave the test
+// client without credentials. Only a principal with iam:PassRole on this role can attach it.
+func ec2Trust() policydoc.Document {
+	return policydoc.New(policydoc.Statement{
+		Sid: "TestClientInstance", Effect: "Allow",
+		Principal: &policydoc.Principal{Service: []string{"ec2.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+	})
 }

@@ -55,8 +55,16 @@ func TestConfig(t *testing.T) {
 		{"rejects_negative_reserved_concurrency", "functions", map[string]any{"reservedConcurrency": -1}, []string{"functions.reservedConcurrency", "use 0 to reserve nothing"}},
 		{"rejects_waiver_without_reason", "waivers", []map[string]string{{"check": "EC2.6", "reason": "cost"}}, []string{"waivers[0].reason", "say in a sentence why"}},
 		{"rejects_x86_test_instance", "client", map[string]any{"testInstance": true, "instanceType": "t3.micro"}, []string{"client.instanceType", "t4g.nano"}},
-		{"rejects_wildcard_principal", "client", map[string]any{"trustedPrincipals": []string{"*"}}, []string{"client.trustedPrincipals[0]", "IAM role, user or account-root ARN"}},
-		{"rejects_access_key_without_user", "client", map[string]any{"iamUserAccessKey": true}, []string{"client.iamUserAccessKey", "set client.iamUser"}},
+		{"rejects_wildcard_principal", "clients", []map[string]any{{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"*"}}}, []string{"clients[0].trustedPrincipals[0]", "IAM role or user ARN"}},
+		{"rejects_account_root", "clients", []map[string]any{{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:root"}}}, []string{"clients[0].trustedPrincipals[0]", "never an account root"}},
+		{"rejects_unknown_route", "clients", []map[string]any{{"name": "app", "routes": []string{"GET /employee"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/app"}}}, []string{"clients[0].routes[0]", `"GET /employee" is not a route of this API: use one of "GET /whoami", "GET /employees"`}},
+		{"rejects_client_without_routes", "clients", []map[string]any{{"name": "app", "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/app"}}}, []string{"clients[0].routes", "no routes"}},
+		{"rejects_client_without_principals", "clients", []map[string]any{{"name": "app", "routes": []string{"*"}}}, []string{"clients[0].trustedPrincipals", "nobody may assume"}},
+		{"rejects_duplicate_client_names", "clients", []map[string]any{
+			{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/a"}},
+			{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/b"}}}, []string{"clients[1].name", "unique name"}},
+		{"rejects_the_old_single_client_shape", "client", map[string]any{"trustedPrincipals": []string{"arn:aws:iam::123456789012:role/app"}}, []string{"client.trustedPrincipals", "was replaced by one role per calling service", "private-api:clients:", "trustedPrincipals:"}},
+		{"rejects_the_old_access_key", "client", map[string]any{"iamUserAccessKey": true}, []string{"client.iamUserAccessKey", "aws iam create-access-key"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

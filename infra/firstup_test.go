@@ -21,7 +21,9 @@ func TestFirstUp(t *testing.T) {
 	})
 
 	t.Run("resource_policy_denies_every_principal_not_configured", func(t *testing.T) {
-		e := runProgram(t, stackConfig(t, prodStack))
+		e := runProgram(t, withKey(t, stackConfig(t, devStack), "clients", []map[string]any{
+			{"name": "orders", "routes": []string{"GET /employees"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/orders"}, "iamUser": true},
+		}))
 		doc := policy(t, named(t, e, mockengine.TypeRestAPIPolicy, "private-policy"), "policy")
 		var deny *policydoc.Statement
 		var allowed []string
@@ -37,7 +39,8 @@ func TestFirstUp(t *testing.T) {
 			t.Fatalf("no Deny to every principal but the clients: %+v", doc.Statement)
 		}
 		exempt := deny.Condition["ArnNotEquals"]["aws:PrincipalArn"]
-		if len(exempt) == 0 || !slices.Equal(exempt, allowed) {
+		slices.Sort(allowed)
+		if len(exempt) != 3 || !slices.Equal(exempt, allowed) { // the client's role and user, the test client's role
 			t.Errorf("Deny exempts %v, the policy allows %v: they must be the same principals", exempt, allowed)
 		}
 	})

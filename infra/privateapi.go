@@ -34,8 +34,9 @@ type PrivateAPIArgs struct {
 	Routes []Route
 	// Functions maps each route's Function to its deployed function.
 	Functions map[string]FunctionTarget
-	// ClientPrincipals are the IAM ARNs the resource policy allows to invoke the routes.
-	ClientPrincipals pulumi.StringArrayInput
+	// Callers are the principals the API admits, each to exactly its routes: the resource policy
+	// names them, and the API attaches each one's identity policy to its role and user.
+	Callers []Caller
 	// AllowedSourceCidrs, when set, limits callers to these aws:VpcSourceIp ranges.
 	AllowedSourceCidrs []string
 	StageName          string
@@ -64,8 +65,6 @@ type PrivateAPI struct {
 	ExecutionArn pulumi.StringOutput
 	// StageName is the deployed stage.
 	StageName pulumi.StringOutput
-	// ClientPolicy is the identity policy a caller needs: execute-api:Invoke on exactly the route ARNs.
-	ClientPolicy pulumi.StringOutput
 	// DeploymentTrigger is the hash that re-creates the deployment when routes or policy change.
 	DeploymentTrigger pulumi.StringOutput
 }
@@ -124,11 +123,18 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 
+	// Inputs: the execution ARN, the endpoint, then each caller's role and user ARNs.
+	inputs := []pulumi.StringInput{api.ExecutionArn, args.EndpointID}
+	for _, caller := range args.Callers {
+		inputs = append(inputs, caller.RoleArn, orEmpty(caller.UserArn))
+	}
 	policyJSON := policydoc.Render(func(v []string) policydoc.Document {
-		var principals []string
-		_ = json.Unmarshal([]byte(v[2]), &principals) // jsonText wrote it; it always parses
-		return resourcePolicy(v[0], v[1], principals, args.AllowedSourceCidrs)
-	}, api.ExecutionArn, args.EndpointID, jsonText(args.ClientPrincipals))
+		grants := make([]callerGrant, len(args.Callers))
+		for i, caller := range args.Callers {
+			grants[i] = callerGrant{sid: caller.Name, routes: caller.Routes, principals: nonEmpty(v[2+2*i], v[3+2*i])}
+		}
+		return resourcePolicy(v[0], v[1], args.StageName, grants, args.AllowedSourceCidrs)
+	}, inputs...)
 	policy, err := apigateway.NewRestApiPolicy(ctx, name+"-policy", &apigateway.RestApiPolicyArgs{
 		RestApiId: api.ID(),
 		Policy:    policyJSON,
@@ -136,9 +142,9 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	c.ClientPolicy = policydoc.Render(func(v []string) policydoc.Document {
-		return clientPolicy(v[0], args.StageName, args.Routes)
-	}, api.ExecutionArn)
+	if err := c.grantCallers(ctx, name, api, args); err != nil {
+		return nil, err
+	}
 
 	// The trigger hashes everything a stage serves: routes, their integration targets and the policy.
 	// Without it the stage keeps serving the old API after `pulumi up`.
@@ -410,6 +416,43 @@ var accessLogFormat = func() string {
 	return "{" + strings.Join(parts, ",") + "}"
 }()
 
+// grantCallers attaches to each caller's role (and user) the identity policy for exactly its routes.
+func (c *PrivateAPI) grantCallers(ctx *pulumi.Context, name string, api *apigateway.RestApi, args *PrivateAPIArgs) error {
+	opt := pulumi.Parent(c)
+	for _, caller := range args.Callers {
+		policy := policydoc.Render(func(v []string) policydoc.Document {
+			return clientPolicy(v[0], args.StageName, caller.Routes)
+		}, api.ExecutionArn)
+		if _, err := iam.NewRolePolicy(ctx, name+"-"+caller.Name+"-invoke", &iam.RolePolicyArgs{Role: caller.RoleName, Policy: policy}, opt); err != nil {
+			return err
+		}
+		if caller.UserName != nil {
+			if _, err := iam.NewUserPolicy(ctx, name+"-"+caller.Name+"-user-invoke", &iam.UserPolicyArgs{User: caller.UserName, Policy: policy}, opt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// callerGrant is one caller's principals and routes, resolved for the resource policy.
+type callerGrant struct {
+	sid        string
+	principals []string
+	routes     []Route
+}
+
+// nonEmpty drops the empty strings that stand in for absent principals.
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // resourcePolicy admits only calls through this stack's endpoint, optionally only from the allowed
 // VPC source ranges, and only by the client principals. The principal Deny matters for callers of
 // this account: for an AWS_IAM API, API Gateway admits a same-account caller whose identity policy
@@ -418,7 +461,7 @@ var accessLogFormat = func() string {
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html),
 // so without it an administrator with "*" reaches the API. aws:PrincipalArn is the role ARN for an
 // assumed-role session, so it names roles as configured.
-func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []string) policydoc.Document {
+func resourcePolicy(executionArn, endpointID, stage string, callers []callerGrant, sourceCidrs []string) policydoc.Document {
 	invoke := func(sid, effect string, who *policydoc.Principal, cond policydoc.Condition) policydoc.Statement {
 		return policydoc.Statement{Sid: sid, Effect: effect, Principal: who, Action: []string{"execute-api:Invoke"},
 			Resource: []string{executionArn + "/*"}, Condition: cond}
@@ -430,12 +473,27 @@ func resourcePolicy(executionArn, endpointID string, principals, sourceCidrs []s
 		statements = append(statements, invoke("DenyOutsideAllowedSourceRanges", "Deny", anyone,
 			policydoc.Condition{"NotIpAddress": {"aws:VpcSourceIp": sourceCidrs}}))
 	}
-	clients := append([]string(nil), principals...)
-	sort.Strings(clients)
+	var everyone []string
+	for _, c := range callers {
+		everyone = append(everyone, c.principals...)
+	}
+	sort.Strings(everyone)
+	if len(everyone) == 0 {
+		// No clients yet: nobody may call.
+		statements = append(statements, invoke("DenyEveryPrincipalNoClientsYet", "Deny", anyone, nil))
+		return policydoc.New(statements...)
+	}
 	statements = append(statements, invoke("DenyPrincipalsNotConfigured", "Deny", anyone,
-		policydoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": clients}}))
-	statements = append(statements, invoke("AllowClientsThroughThisEndpoint", "Allow", &policydoc.Principal{AWS: clients},
-		policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}}))
+		policydoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": everyone}}))
+	for _, c := range callers {
+		arns := make([]string, len(c.routes))
+		for i, r := range c.routes {
+			arns[i] = r.InvokeArn(executionArn, stage)
+		}
+		statements = append(statements, policydoc.Statement{Sid: "Allow" + sidWord(c.sid) + "ItsRoutes", Effect: "Allow",
+			Principal: &policydoc.Principal{AWS: c.principals}, Action: []string{"execute-api:Invoke"}, Resource: arns,
+			Condition: policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}}})
+	}
 	return policydoc.New(statements...)
 }
 
@@ -462,6 +520,26 @@ func deploymentHash(routes []Route, values []any) string {
 		fmt.Fprintf(h, "%s %s AWS_IAM AWS_PROXY %v\n", r.Method, r.Path, values[i+1])
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// sidWord turns a client name ("claims-portal") into statement-id letters ("ClaimsPortal"): a Sid
+// holds only ASCII letters and digits (IAM JSON policy reference, "Sid").
+func sidWord(name string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range name {
+		switch {
+		case r == '-':
+			upper = true
+		case upper && r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+			upper = false
+		default:
+			b.WriteRune(r)
+			upper = false
+		}
+	}
+	return b.String()
 }
 
 // jsonText renders a string array input as JSON text, so it can join a policydoc.Render.

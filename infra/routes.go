@@ -26,6 +26,36 @@ var Routes = []Route{
 	{"DELETE", "/members/{memberId}/claims/{claimId}", "claims"},
 }
 
+// TestClientRoutes are the routes the smoke test calls from the test client, the only ones its role
+// may invoke (cmd/smoke also proves a route outside them is refused).
+var TestClientRoutes = []string{"GET /whoami"}
+
+// String is the route key as config names it: "GET /employees/{employeeId}".
+func (r Route) String() string { return r.Method + " " + r.Path }
+
+// RouteKeys lists every route's key, in route-table order.
+func RouteKeys() []string {
+	keys := make([]string, len(Routes))
+	for i, r := range Routes {
+		keys[i] = r.String()
+	}
+	return keys
+}
+
+// RoutesNamed resolves route keys (validated against RouteKeys) to routes; "*" is every route.
+func RoutesNamed(keys []string) []Route {
+	var out []Route
+	for _, r := range Routes {
+		for _, k := range keys {
+			if k == "*" || k == r.String() {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
 var pathParam = regexp.MustCompile(`^\{([A-Za-z][A-Za-z0-9]*)\}$`)
 
 // segments splits a path into its parts ("/a/{b}" -> ["a", "{b}"]).

@@ -53,6 +53,9 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
+		if err := cfg.CheckRoutes(RouteKeys()); err != nil {
+			return err
+		}
 		s, err := NewStack(ctx, cfg, artifacts)
 		if err != nil {
 			return err
@@ -127,10 +130,16 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, err
 	}
 
-	if s.Client, err = NewClientAccess(ctx, "client", &ClientAccessArgs{
-		TrustedPrincipals: cfg.Client.TrustedPrincipals, TestInstance: cfg.Client.TestInstance,
-		IAMUser: cfg.Client.IAMUser, IAMUserAccessKey: cfg.Client.IAMUserAccessKey, AccountID: account,
-	}); err != nil {
+	clientArgs := &ClientAccessArgs{AccountID: account}
+	for _, cl := range cfg.Clients {
+		clientArgs.Clients = append(clientArgs.Clients, ClientArgs{
+			Name: cl.Name, Routes: RoutesNamed(cl.Routes), TrustedPrincipals: cl.TrustedPrincipals, IAMUser: cl.IAMUser,
+		})
+	}
+	if cfg.Client.TestInstance {
+		clientArgs.TestInstanceRoutes = RoutesNamed(TestClientRoutes)
+	}
+	if s.Client, err = NewClientAccess(ctx, "client", clientArgs); err != nil {
 		return nil, err
 	}
 	consumerNetArgs := &ConsumerNetworkArgs{
@@ -186,16 +195,13 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 
 	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
 		Region: cfg.Region, AccountID: account, EndpointID: s.APINetwork.EndpointID,
-		Routes: Routes, Functions: targets, ClientPrincipals: s.Client.PrincipalArns,
+		Routes: Routes, Functions: targets, Callers: s.Client.Callers,
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
 		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
 		ReservedConcurrency:      cfg.Functions.ReservedConcurrency,
 		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
 	}); err != nil {
-		return nil, err
-	}
-	if err := s.Client.Grant(ctx, "client", s.API.ClientPolicy); err != nil {
 		return nil, err
 	}
 
@@ -264,10 +270,9 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	ctx.Export("vpcEndpointDnsNames", s.APINetwork.EndpointDNSNames)
 	ctx.Export("resolverInboundIps", s.DNS.InboundIPs)
 	ctx.Export("tableName", s.Table.Name)
-	ctx.Export("clientRoleArn", s.Client.RoleArn)
-	ctx.Export("clientUserName", s.Client.UserName)
-	ctx.Export("clientAccessKeyId", s.Client.AccessKeyID)
-	ctx.Export("clientSecretAccessKey", s.Client.SecretAccessKey)
+	ctx.Export("clientRoleArns", s.Client.RoleArns)
+	ctx.Export("clientUserNames", s.Client.UserNames)
+	ctx.Export("testClientRoleArn", s.Client.TestRoleArn)
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
 	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, invokeURL, region))
 }

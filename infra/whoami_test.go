@@ -16,10 +16,15 @@ func TestWhoamiCommand(t *testing.T) {
 			t.Fatalf("parameters %q are not SSM JSON: %v", cmd[start:start+end], err)
 		}
 		script := params.Commands[0]
-		for _, want := range []string{"--aws-sigv4 aws:amz:eu-west-1:execute-api", "x-amz-security-token: $AWS_SESSION_TOKEN", "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/whoami"} {
+		for _, want := range []string{"--aws-sigv4 aws:amz:eu-west-1:execute-api", `x-amz-security-token: %s`, "curl -sS -K - ", "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/whoami"} {
 			if !strings.Contains(script, want) {
 				t.Errorf("script %q lacks %q", script, want)
 			}
+		}
+		// Secrets only as arguments of the printf builtin, never of a program that ps would show.
+		curl := script[strings.Index(script, "| curl"):]
+		if strings.Contains(curl, "$AWS_") || strings.Contains(script, "--user") {
+			t.Errorf("a credential reaches curl's command line: %q", script)
 		}
 		if !strings.Contains(cmd, "--instance-ids i-0abc") || !strings.Contains(cmd, "get-command-invocation") {
 			t.Errorf("command %q does not target the instance and read the answer", cmd)

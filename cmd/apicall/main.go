@@ -19,7 +19,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -166,6 +168,15 @@ func parseArgs(args []string, stderr io.Writer) (request, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return req, fmt.Errorf("%q is not an http(s) URL; give the invoke URL, for example https://<apiId>.execute-api.<region>.amazonaws.com/<stage>/whoami", fs.Arg(0))
 	}
+	// Plain http only where the bytes never leave the machine: the host dialled (the URL's, or
+	// -connect-to's) is a loopback address.
+	dialHost := u.Hostname()
+	if req.connectTo != "" {
+		dialHost, _, _ = net.SplitHostPort(req.connectTo)
+	}
+	if u.Scheme == "http" && !isLoopback(dialHost) {
+		return req, fmt.Errorf("%q: apicall signs requests and sends them only over https; plain http only to a loopback address (make local): use https://%s%s", fs.Arg(0), u.Host, u.RequestURI())
+	}
 	req.url = u
 	if req.method == "" {
 		req.method = http.MethodGet
@@ -219,4 +230,13 @@ func writeBody(s streams, body []byte) {
 		}
 	}
 	_, _ = s.stdout.Write(body)
+}
+
+// isLoopback reports whether host names this machine: localhost, 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

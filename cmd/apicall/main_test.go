@@ -191,6 +191,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no_URL", nil, "want exactly one URL"},
 		{"not_a_URL", []string{"a1b2c3d4e5/dev/whoami"}, "is not an http(s) URL"},
+		{"plain_http_off_the_machine", []string{"http://" + apiHost + "/dev/whoami"}, "sends them only over https; plain http only to a loopback address (make local): use https://" + apiHost + "/dev/whoami"},
+		{"plain_http_dialled_off_the_machine", []string{"-connect-to", "10.20.1.5:80", "http://" + apiHost + "/dev/whoami"}, "only over https"},
 		{"Host_override", []string{"-H", "Host: " + apiHost, "https://" + endpointHost + "/dev/whoami"}, "do not override Host"},
 		{"endpoint_DNS_name_without_API_id", []string{"https://" + endpointHost + "/dev/whoami"}, "x-apigw-api-id: <apiId>"},
 		{"custom_host_without_region", []string{"https://api.internal.example/dev/whoami"}, "add -region"},

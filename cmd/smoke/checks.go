@@ -53,9 +53,15 @@ func checks(o stackOutputs) []check {
 			verify: resolvesTo(true, "the consumer VPC does not resolve the API privately: check the forwarding rule (or private zone) association with this VPC and the resolver endpoints"),
 		},
 		{
-			id: "signed", name: "signed GET /whoami answers 200 as the client role",
+			id: "signed", name: "signed GET /whoami answers 200 as the test client's role",
 			script: httpScript(whoami, o.Region),
 			verify: o.verifyWhoami,
+		},
+		{
+			// The test client's role may call only the smoke test's routes (infra.TestClientRoutes).
+			id: "unlisted-route", name: "signed GET /employees, a route the test client lacks, is refused with 403",
+			script: httpScript(strings.TrimSuffix(o.InvokeURL, "/")+"/employees", o.Region),
+			verify: answers(403, "the test client reached a route its role does not list: the resource policy or its identity policy allows more than its routes"),
 		},
 		{
 			id: "unsigned", name: "unsigned GET /whoami is refused with 403",

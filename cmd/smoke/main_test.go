@@ -130,7 +130,7 @@ func passing(check, _ string) output {
 		return ok("10.20.1.15\n10.20.2.15\n")
 	case "signed":
 		return ok("HTTP 200\n" + whoamiBody)
-	case "unsigned", "wrong-region":
+	case "unsigned", "wrong-region", "unlisted-route":
 		return ok(`HTTP 403` + "\n" + `{"message":"Forbidden"}`)
 	case "sts-dns":
 		return ok("209.54.177.164\n209.54.180.124\n")
@@ -150,16 +150,17 @@ func smoke(t *testing.T, args ...string) (int, string, string) {
 func TestAllChecksPass(t *testing.T) {
 	f := newFakeSSM(t, passing)
 	code, stdout, stderr := smoke(t, "-outputs", outputsFile)
-	if code != 0 || strings.Count(stdout, "PASS  ") != 6 || strings.Contains(stdout, "FAIL") {
+	if code != 0 || strings.Count(stdout, "PASS  ") != 7 || strings.Contains(stdout, "FAIL") {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr: %s\nwant 0 and six PASS lines", code, stdout, stderr)
 	}
-	if !strings.HasSuffix(stdout, "smoke: 6 of 6 checks passed\n") {
+	if !strings.HasSuffix(stdout, "smoke: 7 of 7 checks passed\n") {
 		t.Errorf("no summary line:\n%s", stdout)
 	}
 
 	const url = "'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev/whoami'"
 	for check, want := range map[string][]string{
 		"signed":         {"--aws-sigv4 'aws:amz:us-east-1:execute-api' " + url, "X-aws-ec2-metadata-token-ttl-seconds", "x-amz-security-token"},
+		"unlisted-route": {"--aws-sigv4 'aws:amz:us-east-1:execute-api' 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev/employees'"},
 		"wrong-region":   {"--aws-sigv4 'aws:amz:us-west-2:execute-api' " + url},
 		"unsigned":       {url},
 		"api-dns":        {"getent ahosts 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com'"},
@@ -185,7 +186,7 @@ func TestEachFailureIsReported(t *testing.T) {
 		want        string
 	}{
 		{"signed_call_refused", "signed", ok("HTTP 403\n{\"message\":\"User: anonymous is not authorized\"}"),
-			"signed GET /whoami answers 200 as the client role: answered 403 ({\"message\":\"User: anonymous is not authorized\"}): check that the resource policy"},
+			"signed GET /whoami answers 200 as the test client's role: answered 403 ({\"message\":\"User: anonymous is not authorized\"}): check that the resource policy"},
 		{"signed_call_as_another_principal", "signed", ok(`HTTP 200` + "\n" + strings.Replace(whoamiBody, "private-api-dev-client", "admin", 1)),
 			`callerArn "arn:aws:sts::123456789012:assumed-role/admin/i-0123456789abcdef0" is not a session of the client role`},
 		{"signed_call_through_another_endpoint", "signed", ok(`HTTP 200` + "\n" + strings.Replace(whoamiBody, "vpce-0123456789abcdef0", "vpce-0fffffffffffffff0", 1)),
@@ -195,6 +196,7 @@ func TestEachFailureIsReported(t *testing.T) {
 		{"signed_call_not_JSON", "signed", ok("HTTP 200\n<html>"), "answered 200 with a body that is not the whoami JSON: <html>"},
 		{"no_instance_role", "signed", output{status: "Failed", stderr: "the instance has no IAM role\n"}, "the command ended Failed: the instance has no IAM role"},
 		{"unsigned_call_accepted", "unsigned", ok("HTTP 200\n" + whoamiBody), "unsigned GET /whoami is refused with 403: answered 200, want 403: the API answers unsigned calls"},
+		{"unlisted_route_accepted", "unlisted-route", ok("HTTP 200\n{\"items\":[]}"), "a route the test client lacks, is refused with 403: answered 200, want 403: the test client reached a route its role does not list"},
 		{"wrong_region_accepted", "wrong-region", ok("HTTP 200\n" + whoamiBody), "signed for us-west-2 is refused with 403: answered 200, want 403"},
 		{"script_timed_out", "unsigned", output{status: "TimedOut"}, "the command ended TimedOut"},
 		{"garbled_output", "unsigned", ok("Welcome to Amazon Linux\n"), `unexpected output "Welcome to Amazon Linux"`},
@@ -215,8 +217,8 @@ func TestEachFailureIsReported(t *testing.T) {
 				return passing(check, script)
 			})
 			code, stdout, _ := smoke(t, "-outputs", outputsFile)
-			if code != exitFail || strings.Count(stdout, "FAIL  ") != 1 || strings.Count(stdout, "PASS  ") != 5 {
-				t.Fatalf("exit %d, stdout:\n%s\nwant %d with one FAIL and five PASS", code, stdout, exitFail)
+			if code != exitFail || strings.Count(stdout, "FAIL  ") != 1 || strings.Count(stdout, "PASS  ") != 6 {
+				t.Fatalf("exit %d, stdout:\n%s\nwant %d with one FAIL and six PASS", code, stdout, exitFail)
 			}
 			if !strings.Contains(stdout, tc.want) {
 				t.Errorf("stdout lacks %q:\n%s", tc.want, stdout)
@@ -237,8 +239,8 @@ func TestSSMProblems(t *testing.T) {
 	t.Run("checks_that_never_finish_time_out", func(t *testing.T) {
 		newFakeSSM(t, func(string, string) output { return output{status: "InProgress"} })
 		code, stdout, _ := smoke(t, "-outputs", outputsFile, "-timeout", "300ms")
-		if code != exitFail || strings.Count(stdout, "FAIL  ") != 6 || !strings.Contains(stdout, "still InProgress") || !strings.Contains(stdout, "raise -timeout") {
-			t.Errorf("exit %d, stdout:\n%s\nwant six FAIL lines that say the checks were still running", code, stdout)
+		if code != exitFail || strings.Count(stdout, "FAIL  ") != 7 || !strings.Contains(stdout, "still InProgress") || !strings.Contains(stdout, "raise -timeout") {
+			t.Errorf("exit %d, stdout:\n%s\nwant seven FAIL lines that say the checks were still running", code, stdout)
 		}
 	})
 }
@@ -272,7 +274,7 @@ func TestOutputs(t *testing.T) {
 		{"no_test_client", func(o map[string]any) { o["testInstanceId"] = "" }, "output testInstanceId is empty: the stack has no test client to run the checks from; set private-api:client.testInstance: true"},
 		{"missing_invoke_URL", func(o map[string]any) { delete(o, "invokeUrl") }, "output invokeUrl is missing"},
 		{"invoke_URL_not_https", func(o map[string]any) { o["invokeUrl"] = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev" }, "is not an https URL"},
-		{"client_role_not_a_role", func(o map[string]any) { o["clientRoleArn"] = "arn:aws:iam::123456789012:user/client" }, "output clientRoleArn: \"arn:aws:iam::123456789012:user/client\" is not an IAM role ARN"},
+		{"client_role_not_a_role", func(o map[string]any) { o["testClientRoleArn"] = "arn:aws:iam::123456789012:user/client" }, "output testClientRoleArn: \"arn:aws:iam::123456789012:user/client\" is not an IAM role ARN"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ type stackOutputs struct {
 	APIID          string `json:"apiId"`
 	Region         string `json:"region"`
 	VPCEndpointID  string `json:"vpcEndpointId"`
-	ClientRoleARN  string `json:"clientRoleArn"`
+	ClientRoleARN  string `json:"testClientRoleArn"`
 	TestInstanceID string `json:"testInstanceId"`
 }
 
@@ -69,7 +69,7 @@ func pulumiOutputs(ctx context.Context, stack string) ([]byte, string, error) {
 
 func (o stackOutputs) validate() error {
 	for _, required := range []struct{ name, value string }{
-		{"invokeUrl", o.InvokeURL}, {"apiId", o.APIID}, {"region", o.Region}, {"clientRoleArn", o.ClientRoleARN},
+		{"invokeUrl", o.InvokeURL}, {"apiId", o.APIID}, {"region", o.Region}, {"testClientRoleArn", o.ClientRoleARN},
 	} {
 		if required.value == "" {
 			return fmt.Errorf("output %s is missing; is this the private-api stack, and has `pulumi up` finished?", required.name)
@@ -83,7 +83,7 @@ func (o stackOutputs) validate() error {
 		return fmt.Errorf("output invokeUrl %q is not an https URL", o.InvokeURL)
 	}
 	if _, err := assumedRolePrefix(o.ClientRoleARN); err != nil {
-		return fmt.Errorf("output clientRoleArn: %w", err)
+		return fmt.Errorf("output testClientRoleArn: %w", err)
 	}
 	return nil
 }

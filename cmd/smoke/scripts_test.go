@@ -51,6 +51,12 @@ func TestScriptsRunWithCurl(t *testing.T) {
 	}
 	imds := fakeIMDS(t)
 	api := httptest.NewTLSServer(awsfake.RequireSignature("execute-api", "us-east-1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" && r.URL.Path == "/dev/employees" {
+			// What API Gateway answers a signed caller whose policies do not allow the route.
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"Message":"User: arn:aws:sts::123456789012:assumed-role/private-api-dev-client/i-0123456789abcdef0 is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********2012:a1b2c3d4e5/dev/GET/employees"}`)
+			return
+		}
 		if r.Host != "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" || r.URL.Path != "/dev/whoami" {
 			http.NotFound(w, r)
 			return
@@ -86,7 +92,7 @@ func TestScriptsRunWithCurl(t *testing.T) {
 	code, stdout, stderr := smoke(t, "-outputs", outputsFile)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if code != 0 || len(ran) != 3 {
+	if code != 0 || len(ran) != 4 {
 		t.Fatalf("exit %d after running %v, stdout:\n%s\nstderr: %s", code, ran, stdout, stderr)
 	}
 }

@@ -147,7 +147,7 @@ var apiGatewayChecks = []Check{
 	{
 		IDs: []string{"seed:resource-policy"},
 		Rule: "the API's resource policy denies execute-api:Invoke unless aws:SourceVpce is this stack's endpoint, " +
-			"denies every principal it does not name (aws:PrincipalArn), and allows \"*\" only under the endpoint condition",
+			"denies every principal it does not name (aws:PrincipalArn), allows each named principal only its route ARNs, and allows \"*\" only under the endpoint condition",
 		Subjects: []string{mockengine.TypeRestAPI},
 		eval: func(e *mockengine.Engine) []Finding {
 			return each(e, mockengine.TypeRestAPI, func(r mockengine.Resource) (bool, string) {
@@ -207,7 +207,7 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 	if err != nil {
 		return false, source + ": " + err.Error()
 	}
-	deny := false
+	deny, denyAll := false, false
 	var notes, denied, named, allowed []string
 	for _, s := range p.Statement {
 		switch {
@@ -218,8 +218,16 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 				deny = true
 			}
 			named = append(named, s.Condition.values("aws:PrincipalArn", "ArnNotEquals", "StringNotEquals")...)
+			if len(s.Condition) == 0 {
+				denyAll = true
+			}
 		case s.Effect == "Allow" && s.Principal != nil && !s.Principal.All:
 			allowed = append(allowed, s.Principal.AWS...)
+			for _, r := range s.Resource {
+				if strings.HasSuffix(r, "/*") || strings.HasSuffix(r, ":*") || r == "*" {
+					return false, fmt.Sprintf("%s: statement %q allows %s, wider than the caller's route ARNs", source, s.Sid, r)
+				}
+			}
 		case s.Effect == "Allow" && s.Principal != nil && s.Principal.All:
 			if vpce := s.Condition.values("aws:SourceVpce", "StringEquals"); len(vpce) == 0 || !subset(vpce, endpoints) {
 				return false, fmt.Sprintf("%s: statement %q allows \"*\" without aws:SourceVpce = this stack's endpoint", source, s.Sid)
@@ -236,6 +244,9 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 	// For an AWS_IAM API, a same-account caller whose identity policy allows Invoke gets in when the
 	// resource policy is silent about it: only a Deny of every other principal makes the list exact
 	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html).
+	if denyAll && len(allowed) == 0 {
+		return true, fmt.Sprintf("%s: Deny unless aws:SourceVpce = %s; no caller is configured, so every principal is denied", source, strings.Join(endpoints, ", "))
+	}
 	if len(named) == 0 || slices.Contains(named, "*") {
 		return false, fmt.Sprintf("%s: no Deny of execute-api:Invoke to every principal but the named clients (aws:PrincipalArn): a caller of this account whose own policy allows Invoke gets in", source)
 	}

@@ -64,7 +64,7 @@ func fixture() []m.Resource {
 			map[string]any{"Sid": "DenyOthers", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
 				"Condition": map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + m.Account + ":role/client"}}},
 			map[string]any{"Sid": "Allow", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":role/client"},
-				"Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+				"Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:" + region + ":" + m.Account + ":" + ref("api") + "/v1/GET/whoami"},
 		)}),
 		res(m.TypeAPIResource, "res", map[string]any{"restApi": ref("api"), "parentId": "${api.rootResourceId}", "pathPart": "whoami"}),
 		res(m.TypeRequestValidator, "rv", map[string]any{"restApi": ref("api")}),
@@ -200,6 +200,14 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"apigateway_restapi_no_secrets_in_stage_variables", "stage", set("stage", "variables", map[string]any{"DB_PASSWORD": "hunter2"})},
 		{"seed:resource-policy", "api", set("api-policy", "policy", doc(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"}))},
 		{"seed:resource-policy", "api", without("api-policy")},
+		{"seed:resource-policy", "api", set("api-policy", "policy", doc(
+			map[string]any{"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+				"Condition": map[string]any{"StringNotEquals": map[string]any{"aws:SourceVpce": ref("vpce")}}},
+			map[string]any{"Sid": "DenyOthers", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+				"Condition": map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + m.Account + ":role/client"}}},
+			map[string]any{"Sid": "AllowWholeAPI", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":role/client"},
+				"Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:" + region + ":" + m.Account + ":" + ref("api") + "/*"},
+		))},
 		{"seed:resource-policy", "api", set("api-policy", "policy", doc(
 			map[string]any{"Sid": "Deny", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
 				"Condition": map[string]any{"StringNotEquals": map[string]any{"aws:SourceVpce": ref("vpce")}}},

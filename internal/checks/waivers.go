@@ -12,7 +12,6 @@ import (
 // config (private-api:waivers), where whoever copies the stack file sees and owns them.
 var Waivers = []Waiver{
 	{CheckID: "CKV_AWS_115", Reason: "functions.reservedConcurrency is 0 by default: Lambda refuses a reservation that leaves the account under 100 unreserved executions, so new accounts (limits of 10 or 50) could not deploy; reserve where the account allows, as prod does"},
-	{CheckID: "CKV_AWS_61", Resource: "client-role", Reason: "with no client.trustedPrincipals the client role trusts this account only: just the principals its IAM administrators grant sts:AssumeRole on the role can use it. Name the callers' roles in client.trustedPrincipals"},
 }
 
 // ForStack is the code's waivers followed by the stack's own, with its source. A stack waiver must

@@ -45,6 +45,8 @@ type Config struct {
 	Table     Table      `json:"table"`
 	Functions Functions  `json:"functions"`
 	Client    Client     `json:"client"`
+	// Clients are the services that may call the API; none means nobody can yet.
+	Clients []APIClient `json:"clients"`
 	// Waivers are this stack's accepted check failures, each with the reason a reviewer reads.
 	Waivers []Waiver `json:"waivers"`
 }
@@ -109,14 +111,25 @@ type Functions struct {
 	ReservedConcurrency int `json:"reservedConcurrency"`
 }
 
-// Client configures who may call the API.
+// Client configures the test client: a small instance in the first consumer VPC, managed by SSM,
+// with a role of its own that may call only the routes the smoke test calls.
 type Client struct {
-	TestInstance      bool     `json:"testInstance"`
-	InstanceType      string   `json:"instanceType"`
+	TestInstance bool   `json:"testInstance"`
+	InstanceType string `json:"instanceType"`
+}
+
+// APIClient is one calling service: its own role, trusted by exactly TrustedPrincipals, may invoke
+// exactly Routes (route keys as the route table writes them, "GET /employees/{employeeId}", or "*"
+// for every route). IAMUser adds an IAM user with the same routes.
+type APIClient struct {
+	Name              string   `json:"name"`
+	Routes            []string `json:"routes"`
 	TrustedPrincipals []string `json:"trustedPrincipals"`
 	IAMUser           bool     `json:"iamUser"`
-	IAMUserAccessKey  bool     `json:"iamUserAccessKey"`
 }
+
+// AllRoutes in a client's routes grants every route of the API.
+const AllRoutes = "*"
 
 // Defaults is the configuration of a stack that sets nothing; Pulumi.yaml documents the same values
 // (a test keeps the two equal). They are the secure choices, so a new stack passes the checks; a
@@ -136,7 +149,8 @@ func Defaults() Config {
 		Logs:      Logs{RetentionDays: 365},
 		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged},
 		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
-		Client:    Client{InstanceType: "t4g.nano", TrustedPrincipals: []string{}},
+		Client:    Client{InstanceType: "t4g.nano"},
+		Clients:   []APIClient{},
 		Waivers:   []Waiver{},
 	}
 }
@@ -146,7 +160,7 @@ func (c *Config) keys() []configKey {
 	return []configKey{
 		{"network", &c.Network}, {"consumers", &c.Consumers}, {"dns", &c.DNS}, {"api", &c.API},
 		{"logs", &c.Logs}, {"table", &c.Table}, {"functions", &c.Functions}, {"client", &c.Client},
-		{"waivers", &c.Waivers},
+		{"clients", &c.Clients}, {"waivers", &c.Waivers},
 	}
 }
 

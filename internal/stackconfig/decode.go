@@ -180,6 +180,22 @@ func plural(s string) string {
 	return s
 }
 
+// clientsShape shows the shape that replaced the single client role.
+const clientsShape = `was replaced by one role per calling service: write
+      private-api:clients:
+        - name: orders
+          routes: ["GET /employees/{employeeId}"]
+          trustedPrincipals: ["arn:aws:iam::123456789012:role/orders-service"]
+          iamUser: false
+    (client.testInstance and client.instanceType stay where they are)`
+
+// movedKeys are settings that moved, each with the message that shows the new shape.
+var movedKeys = map[string]string{
+	"client.trustedPrincipals": clientsShape,
+	"client.iamUser":           clientsShape,
+	"client.iamUserAccessKey":  "is gone: create an access key for a client's IAM user yourself (aws iam create-access-key), so its secret never sits in the stack's state; the user itself " + clientsShape,
+}
+
 // decodeInto fills v from n, recording a problem for every value that does not fit, at its path.
 // Names match only as written in the reference; unknown and repeated names are problems.
 func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
@@ -201,6 +217,10 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 			seen[m.name] = true
 			i, ok := fields[m.name]
 			if !ok {
+				if moved, ok := movedKeys[key]; ok {
+					ps.add(key, "%s", moved)
+					continue
+				}
 				ps.add(key, "is not a setting of %s%s", path, suggest(m.name, fieldNames(v.Type()), path+"."))
 				continue
 			}

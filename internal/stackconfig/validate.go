@@ -16,7 +16,8 @@ var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 var (
 	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	consumerNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
-	principalPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$`)
+	principalPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]{1,512}$`)
+	routeKeyPattern     = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9/{}_.-]*$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z][0-9]+g[a-z]*\.[a-z0-9]+$`)
 )
 
@@ -130,13 +131,31 @@ func (c Config) problems() Problems {
 	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
 		bad("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
 	}
-	for i, p := range c.Client.TrustedPrincipals {
-		if !principalPattern.MatchString(p) {
-			bad(fmt.Sprintf("client.trustedPrincipals[%d]", i), "%q: use an IAM role, user or account-root ARN such as arn:aws:iam::123456789012:role/app", p)
+	clientNames := map[string]bool{}
+	for i, cl := range c.Clients {
+		key := fmt.Sprintf("clients[%d]", i)
+		if !consumerNamePattern.MatchString(cl.Name) {
+			bad(key+".name", "%q is not a valid name: use 1-20 lowercase letters, digits and hyphens, starting with a letter", cl.Name)
+		} else if clientNames[cl.Name] {
+			bad(key+".name", "%q is used by another client: give each calling service a unique name", cl.Name)
 		}
-	}
-	if c.Client.IAMUserAccessKey && !c.Client.IAMUser {
-		bad("client.iamUserAccessKey", "an access key needs the IAM user: set client.iamUser to true, or drop the key")
+		clientNames[cl.Name] = true
+		if len(cl.Routes) == 0 {
+			bad(key+".routes", "no routes: list the route keys this client may call, such as \"GET /employees\", or \"*\" for all")
+		}
+		for j, r := range cl.Routes {
+			if r != AllRoutes && !routeKeyPattern.MatchString(r) {
+				bad(fmt.Sprintf("%s.routes[%d]", key, j), "%q is not a route key: write the method, a space and the path, such as \"GET /employees/{employeeId}\", or \"*\" for all", r)
+			}
+		}
+		if len(cl.TrustedPrincipals) == 0 {
+			bad(key+".trustedPrincipals", "nobody may assume this client's role: name the IAM roles or users of the calling service")
+		}
+		for j, p := range cl.TrustedPrincipals {
+			if !principalPattern.MatchString(p) {
+				bad(fmt.Sprintf("%s.trustedPrincipals[%d]", key, j), "%q: use an IAM role or user ARN such as arn:aws:iam::123456789012:role/app (never an account root: it would let every principal the account's admins choose assume the role)", p)
+			}
+		}
 	}
 	for i, w := range c.Waivers {
 		key := fmt.Sprintf("waivers[%d]", i)
@@ -151,6 +170,29 @@ func (c Config) problems() Problems {
 		}
 	}
 	return ps
+}
+
+// CheckRoutes refuses client routes that are not in the API's route table (known, as route keys),
+// listing the known ones. The route table lives with the components, so the program calls this
+// right after loading the config, before it registers anything.
+func (c Config) CheckRoutes(known []string) error {
+	var ps Problems
+	for i, cl := range c.Clients {
+		for j, r := range cl.Routes {
+			if r != AllRoutes && !slices.Contains(known, r) {
+				ps.add(fmt.Sprintf("clients[%d].routes[%d]", i, j), "%q is not a route of this API: use one of %s, or \"*\" for all", r, strings.Join(quoteAll(known), ", "))
+			}
+		}
+	}
+	return ps.errOrNil()
+}
+
+func quoteAll(v []string) []string {
+	out := make([]string, len(v))
+	for i, s := range v {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }
 
 // parseVPCCidr accepts an IPv4 network address with a prefix AWS allows for a VPC (/16 to /28).
