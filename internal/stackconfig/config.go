@@ -47,6 +47,8 @@ type Config struct {
 	Client    Client     `json:"client"`
 	// Waivers are this stack's accepted check failures, each with the reason a reviewer reads.
 	Waivers []Waiver `json:"waivers"`
+	// Quotas are the applied values of AWS quotas the account has raised (see internal/quotas).
+	Quotas map[string]int `json:"quotas"`
 }
 
 // Waiver accepts the failures of one check in this stack: check is any of the check's IDs,
@@ -138,6 +140,7 @@ func Defaults() Config {
 		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
 		Client:    Client{InstanceType: "t4g.nano", TrustedPrincipals: []string{}},
 		Waivers:   []Waiver{},
+		Quotas:    map[string]int{},
 	}
 }
 
@@ -147,6 +150,7 @@ func (c *Config) keys() []configKey {
 		{"network", &c.Network}, {"consumers", &c.Consumers}, {"dns", &c.DNS}, {"api", &c.API},
 		{"logs", &c.Logs}, {"table", &c.Table}, {"functions", &c.Functions}, {"client", &c.Client},
 		{"waivers", &c.Waivers},
+		{"quotas", &c.Quotas},
 	}
 }
 

@@ -150,7 +150,7 @@ func (c Config) problems() Problems {
 			bad(key+".resource", "%q is not a valid glob: use * and ? over resource names, or leave it out for every resource", w.Resource)
 		}
 	}
-	return ps
+	return append(ps, c.quotaProblems()...)
 }
 
 // parseVPCCidr accepts an IPv4 network address with a prefix AWS allows for a VPC (/16 to /28).
