@@ -281,8 +281,10 @@ func (d *doctor) lambdaConcurrency(ctx context.Context) error {
 	}
 	detail := fmt.Sprintf("the stack reserves %d (%d functions × functions.reservedConcurrency %d); the account's limit is %d, %d unreserved",
 		reserve, u.Functions, u.ReservedConcurrency, limit, unreserved)
-	if unreserved-reserve < quotas.Unreserved {
-		d.fail("Lambda concurrency", detail+fmt.Sprintf(", and Lambda keeps %d unreserved, so `pulumi up` fails with: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]", quotas.Unreserved, quotas.Unreserved),
+	// Lambda keeps 100 unreserved, or the whole limit when it is lower (new accounts start at 10
+	// or 50: aws-samples/one-observability-demo#278, awslabs/fhir-works-on-aws-deployment#691).
+	if floor := min(limit, quotas.Unreserved); unreserved-reserve < floor {
+		d.fail("Lambda concurrency", detail+fmt.Sprintf(", and Lambda keeps %d unreserved, so `pulumi up` fails with: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d]", floor, floor),
 			fmt.Sprintf("set %s:functions.reservedConcurrency to 0 (no reservation), or raise \"Concurrent executions\" in Service Quotas (lambda L-B99A9384) to at least %d", stackconfig.Project, limit-unreserved+reserve+quotas.Unreserved))
 		return nil
 	}

@@ -101,7 +101,7 @@ func TestDoctorFindsWhatAFirstDeployMeets(t *testing.T) {
 			t.Fatalf("exit %d, want %d\n%s", code, exitFail, out)
 		}
 		wantLines(t, out,
-			"FAIL  Lambda concurrency: the stack reserves 30 (3 functions × functions.reservedConcurrency 10); the account's limit is 50, 50 unreserved, and Lambda keeps 100 unreserved, so `pulumi up` fails with: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]",
+			"FAIL  Lambda concurrency: the stack reserves 30 (3 functions × functions.reservedConcurrency 10); the account's limit is 50, 50 unreserved, and Lambda keeps 50 unreserved, so `pulumi up` fails with: Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [50]",
 			"      fix: set private-api:functions.reservedConcurrency to 0 (no reservation), or raise \"Concurrent executions\" in Service Quotas (lambda L-B99A9384) to at least 130",
 			"FAIL  API Gateway CloudWatch role: not set in eu-west-1, so the stage's execution logging fails: CloudWatch Logs role ARN must be set in account settings to enable logging",
 			"      fix: set private-api:api.manageAccountLoggingRole true in the one stack",
