@@ -66,8 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	t := target{project: project, stack: *stack}
-	// The same validation as `pulumi up`, then the plan, for what the stack would create.
-	t.cfg, err = stackconfig.Parse(func(k string) (string, bool) { v, ok := values[k]; return v, ok })
+	// The validation of `pulumi up` and the plan (unknown keys too), then the plan itself, for what
+	// the stack would create.
+	t.cfg, err = stackconfig.ParseMap(values)
 	if err == nil {
 		t.services, err = interfaceServices(*root, *stack)
 	}

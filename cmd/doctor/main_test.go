@@ -113,7 +113,12 @@ func TestDoctorFindsWhatAFirstDeployMeets(t *testing.T) {
 			t.Error("a failing account is called ready")
 		}
 	})
-	t.Run("logging_role_was_deleted_with_its_stack", func(t *testing.T) {
+	t.Run("no_reservation_passes_whatever_the_account_limit", func(t *testing.T) {
+		fakeAWS(t, "new-account")
+		_, out, _ := doctorRun(t, stackDir(t, "test", strings.Replace(baseStack, "reservedConcurrency: 10", "reservedConcurrency: 0", 1)), "test")
+		wantLines(t, out, "PASS  Lambda concurrency: the stack reserves nothing; the account's limit is 50")
+	})
+	t.Run("logging_role_was_deleted", func(t *testing.T) {
 		fakeAWS(t, "role-deleted")
 		code, out, _ := doctorRun(t, stackDir(t, "test", baseStack), "test")
 		if code != exitFail {
@@ -227,6 +232,12 @@ func TestDoctorUsage(t *testing.T) {
 		wantLines(t, out, "FAIL  stack config test: ", "doctor: fix Pulumi.test.yaml first")
 		if !strings.Contains(out, "dns.mode") {
 			t.Errorf("the error does not name the key:\n%s", out)
+		}
+	})
+	t.Run("misspelt_key_fails_before_any_AWS_call", func(t *testing.T) {
+		code, out, _ := doctorRun(t, stackDir(t, "test", baseStack+"  private-api:quota:\n    vpcsPerRegion: 10\n"), "test")
+		if code != exitFail || !strings.Contains(out, "private-api:quota") {
+			t.Errorf("exit %d, want %d naming the key\n%s", code, exitFail, out)
 		}
 	})
 	t.Run("quota_the_config_needs_past_the_default_fails_before_any_AWS_call", func(t *testing.T) {

@@ -106,11 +106,13 @@ func ByName(name string) (Quota, bool) {
 	return Catalogue[i], true
 }
 
-// Names lists the catalogue's quota names, for messages that say what is known.
-func Names() []string {
-	names := make([]string, len(Catalogue))
-	for i, q := range Catalogue {
-		names[i] = q.Name
+// Settable lists the names of the adjustable quotas, the keys the `quotas` config object takes.
+func Settable() []string {
+	var names []string
+	for _, q := range Catalogue {
+		if q.Adjustable {
+			names = append(names, q.Name)
+		}
 	}
 	return names
 }
@@ -256,7 +258,7 @@ func (l Limits) Validate() []Invalid {
 		q, ok := ByName(name)
 		switch {
 		case !ok:
-			out = append(out, Invalid{name, "is not a quota this stack counts against: use one of " + strings.Join(Names(), ", ")})
+			out = append(out, Invalid{name, "is not a quota this stack counts against: use one of " + strings.Join(Settable(), ", ")})
 		case !q.Adjustable:
 			out = append(out, Invalid{name, fmt.Sprintf("%q is a fixed AWS limit of %d that AWS does not raise (%s): remove the setting", q.Title, q.Default, q.Doc)})
 		case v < q.Default:
