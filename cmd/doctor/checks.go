@@ -357,6 +357,7 @@ func (d *doctor) cloudWatchRole(ctx context.Context) error {
 func (d *doctor) quotas(ctx context.Context) error {
 	applied := map[string]float64{}
 	read := map[string]bool{}
+	readers := d.usageReaders()
 	for _, n := range quotas.Needs(d.t.cfg.QuotaUsage()) {
 		q := n.Quota
 		// Lambda's limit is read from Lambda itself above; a quota without a code is a fixed limit
@@ -382,7 +383,7 @@ func (d *doctor) quotas(ctx context.Context) error {
 			continue
 		}
 		used, usedText := 0, ""
-		if reader, ok := d.usageReaders()[q.Name]; ok && q.AccountWide {
+		if reader, ok := readers[q.Name]; ok && q.AccountWide {
 			var err error
 			if used, err = reader(ctx); err != nil {
 				return err
