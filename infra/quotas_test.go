@@ -102,9 +102,13 @@ func TestResourcePolicySizeBound(t *testing.T) {
 		}
 	}
 	longestPlace := strings.NewReplacer("arn:aws:", "arn:aws-us-gov:", regionUnderTest, "us-gov-west-1")
-	for _, n := range []int{0, 1, 100} {
-		t.Run(fmt.Sprintf("%d_CIDRs", n), func(t *testing.T) {
-			cfg := withKey(t, stackConfig(t, devStack), "api", map[string]any{"allowedSourceCidrs": cidrs(n)})
+	for _, tc := range []struct {
+		cidrs   int
+		iamUser bool
+	}{{0, false}, {1, false}, {100, false}, {10, true}} {
+		t.Run(fmt.Sprintf("%d_CIDRs_IAM_user_%v", tc.cidrs, tc.iamUser), func(t *testing.T) {
+			cfg := withKey(t, stackConfig(t, devStack), "api", map[string]any{"allowedSourceCidrs": cidrs(tc.cidrs)})
+			cfg = withKey(t, cfg, "client", map[string]any{"testInstance": true, "iamUser": tc.iamUser})
 			e := runProgram(t, cfg)
 			policies := e.OfType(mockengine.TypeRestAPIPolicy)
 			if len(policies) != 1 {
