@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build stack preview up destroy lint deps smoke diagram bench-functions
+.PHONY: test plan build stack preview up destroy lint deps smoke diagram bench-functions doctor
 
 # actionlint pinned from the Go module proxy, so Go is all lint needs.
 ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -38,6 +38,12 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(ACTIONLINT)
+
+# Read-only preflight of STACK's account and region with your AWS credentials, before `make up`. A built
+# binary rather than `go run`, so make reports doctor's own status (1 a check failed, 2 usage, 3 AWS unreadable).
+doctor:
+	$(GO) build -o build/bin/doctor ./cmd/doctor
+	./build/bin/doctor -stack $(STACK)
 
 # The program compiles each function's bootstrap itself before deploying it.
 stack:

@@ -12,8 +12,8 @@ import (
 	"github.com/example/private-api/internal/stackconfig"
 )
 
-// al2023Arm64 is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
-const al2023Arm64 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+// AmazonLinuxParameter is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
+const AmazonLinuxParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
 // functionTableAccess is each function's least privilege on the table: the calls its store makes,
 // on the partitions it owns. Every function that lists pages keeps its page-token key under PAGEKEY,
@@ -148,7 +148,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		Region: cfg.Region, LogKeyArn: stackKey,
 	}
 	if cfg.Client.TestInstance {
-		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: al2023Arm64})
+		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: AmazonLinuxParameter})
 		if err != nil {
 			return nil, fmt.Errorf("looking up the Amazon Linux 2023 arm64 image: %w", err)
 		}

@@ -349,7 +349,8 @@ func TestDNSModes(t *testing.T) {
 
 // TestConsumerScaling: each consumer adds the same resources; the resolver endpoints are shared.
 func TestConsumerScaling(t *testing.T) {
-	base := stackConfig(t, devStack)
+	// Ten consumers need 11 VPCs, more than the default quota of 5 per region.
+	base := withKey(t, stackConfig(t, devStack), "quotas", map[string]int{"vpcsPerRegion": 20})
 	counts := map[int]int{}
 	for _, n := range []int{1, 3, 10} {
 		e := runProgram(t, consumerConfig(t, base, n))

@@ -49,6 +49,8 @@ type Config struct {
 	Clients []APIClient `json:"clients"`
 	// Waivers are this stack's accepted check failures, each with the reason a reviewer reads.
 	Waivers []Waiver `json:"waivers"`
+	// Quotas are the applied values of AWS quotas the account has raised (see internal/quotas).
+	Quotas map[string]int `json:"quotas"`
 }
 
 // Waiver accepts the failures of one check in this stack: check is any of the check's IDs,
@@ -152,6 +154,7 @@ func Defaults() Config {
 		Client:    Client{InstanceType: "t4g.nano"},
 		Clients:   []APIClient{},
 		Waivers:   []Waiver{},
+		Quotas:    map[string]int{},
 	}
 }
 
@@ -160,7 +163,7 @@ func (c *Config) keys() []configKey {
 	return []configKey{
 		{"network", &c.Network}, {"consumers", &c.Consumers}, {"dns", &c.DNS}, {"api", &c.API},
 		{"logs", &c.Logs}, {"table", &c.Table}, {"functions", &c.Functions}, {"client", &c.Client},
-		{"clients", &c.Clients}, {"waivers", &c.Waivers},
+		{"clients", &c.Clients}, {"waivers", &c.Waivers}, {"quotas", &c.Quotas},
 	}
 }
 

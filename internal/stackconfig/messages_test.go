@@ -23,7 +23,7 @@ func TestMessages(t *testing.T) {
 		{"misspelt_top_level_key", map[string]string{"private-api:clent": `{"testInstance": true}`},
 			[]string{"config private-api:clent: is not a setting of this stack; did you mean private-api:client?"}},
 		{"unrelated_top_level_key", map[string]string{"private-api:colour": `"blue"`},
-			[]string{"config private-api:colour: is not a setting of this stack; the settings are private-api:api, private-api:client, private-api:clients, private-api:consumers, private-api:dns, private-api:functions, private-api:logs, private-api:network, private-api:table, private-api:waivers"}},
+			[]string{"config private-api:colour: is not a setting of this stack; the settings are private-api:api, private-api:client, private-api:clients, private-api:consumers, private-api:dns, private-api:functions, private-api:logs, private-api:network, private-api:quotas, private-api:table, private-api:waivers"}},
 		{"text_for_a_whole_number", map[string]string{"private-api:functions": `{"reservedConcurrency": "ten"}`},
 			[]string{`config private-api:functions.reservedConcurrency: expected a whole number, found the text "ten"`}},
 		{"fraction_for_a_whole_number", map[string]string{"private-api:network": `{"azCount": 2.5}`},

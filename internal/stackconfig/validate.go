@@ -169,7 +169,7 @@ func (c Config) problems() Problems {
 			bad(key+".resource", "%q is not a valid glob: use * and ? over resource names, or leave it out for every resource", w.Resource)
 		}
 	}
-	return ps
+	return append(ps, c.quotaProblems()...)
 }
 
 // CheckRoutes refuses client routes that are not in the API's route table (known, as route keys),
