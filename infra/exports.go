@@ -1,0 +1,17 @@
+package infra
+
+import "slices"
+
+// What tools that reproduce the deployed stack (cmd/local) read from the one definition here,
+// instead of keeping copies that could drift.
+
+// AccessLogFormat is the stage's access-log format: a JSON object of $context variables.
+func AccessLogFormat() string { return accessLogFormat }
+
+// TableActions are the DynamoDB actions function name may call on the table; none means the
+// function gets no table access and no TABLE_NAME.
+func TableActions(name string) []string { return slices.Clone(functionTableActions[name]) }
+
+// Params lists the route's path parameters in order ("/a/{b}/{c}" -> ["b", "c"]): the request
+// parameters its method requires.
+func (r Route) Params() []string { return r.params() }
