@@ -23,9 +23,9 @@ var (
 	// INTEGRATION_TIMEOUT: the integration did not answer within the integration timeout.
 	// Body text: knowledge center api-gateway-504-errors.
 	integrationTimeout = gatewayError{http.StatusGatewayTimeout, "", "Endpoint request timed out"}
-	// A Lambda proxy integration whose function failed (error, crash, its own timeout) or
-	// answered with a malformed proxy response: 502 (knowledge center malformed-502-api-gateway).
+	// A function that ran and failed (error, crash, its own timeout) or answered in the wrong
+	// format: 502; an invocation Lambda refused: 500; the body is the same
+	// (https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
 	functionFailed = gatewayError{http.StatusBadGateway, "", "Internal server error"}
-	// API_CONFIGURATION_ERROR-like failures of the gateway itself.
-	internalError = gatewayError{http.StatusInternalServerError, "", "Internal server error"}
+	internalError  = gatewayError{http.StatusInternalServerError, "", "Internal server error"}
 )

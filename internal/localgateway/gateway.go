@@ -173,7 +173,7 @@ func (g *Gateway) integrate(w http.ResponseWriter, ctx context.Context, x *excha
 		g.fail(w, x, functionFailed)
 		return
 	case err != nil:
-		g.fail(w, x, functionFailed)
+		g.fail(w, x, internalError)
 		return
 	case res.FunctionError != "":
 		g.fail(w, x, functionFailed)
@@ -181,7 +181,7 @@ func (g *Gateway) integrate(w http.ResponseWriter, ctx context.Context, x *excha
 	}
 	var resp proxyResponse
 	if err := json.Unmarshal(res.Payload, &resp); err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
-		// "Malformed Lambda proxy response" (knowledge center: malformed-502-api-gateway).
+		// "Malformed Lambda proxy response" (knowledge center malformed-502-api-gateway).
 		g.fail(w, x, functionFailed)
 		return
 	}

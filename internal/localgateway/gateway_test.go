@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -350,6 +351,9 @@ func TestIntegrationFailures(t *testing.T) {
 		{"function_error_is_502", func(context.Context, []byte) (lambdaruntime.Result, error) {
 			return lambdaruntime.Result{Payload: []byte(`{"errorMessage":"boom"}`), FunctionError: "Unhandled"}, nil
 		}, 502, "Internal server error"},
+		{"refused_invocation_is_500", func(context.Context, []byte) (lambdaruntime.Result, error) {
+			return lambdaruntime.Result{}, errors.New("function whoami: stopped")
+		}, 500, "Internal server error"},
 		{"malformed_proxy_response_is_502", func(context.Context, []byte) (lambdaruntime.Result, error) {
 			return lambdaruntime.Result{Payload: []byte(`{"body":"no status"}`)}, nil
 		}, 502, "Internal server error"},
