@@ -292,9 +292,15 @@ func (p *Pool) copyLogs(r io.Reader) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
-		if p.fn.Logs != nil {
-			_, _ = p.fn.Logs.Write([]byte("[" + p.fn.Name + "] " + sc.Text() + "\n"))
-		}
+		writeLog(p.fn, sc.Text())
+	}
+}
+
+func (env *environment) log(line string) { writeLog(env.fn, line) }
+
+func writeLog(fn Function, line string) {
+	if fn.Logs != nil {
+		_, _ = fn.Logs.Write([]byte("[" + fn.Name + "] " + line + "\n"))
 	}
 }
 
@@ -374,6 +380,8 @@ func (env *environment) invoke(ctx context.Context, payload []byte, timeout time
 	case <-env.exited:
 		return exitResult(env), nil
 	case <-timer.C:
+		// The line Lambda writes to the function's log when it ends an invocation.
+		env.log(fmt.Sprintf("%s %s Task timed out after %.2f seconds", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), id, timeout.Seconds()))
 		return Result{}, ErrTimeout
 	case <-ctx.Done():
 		// The caller gave up; the environment may still be busy with this event.
