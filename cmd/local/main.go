@@ -184,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
 			Name: name, Executable: filepath.Join(binDir, name, "bootstrap"), Env: env,
 			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: accountOf(o.callerArn),
-			MaxEnvironments: cfg.Functions.ReservedConcurrency, Logs: stderr,
+			MaxEnvironments: environments(cfg.Functions.ReservedConcurrency), Logs: stderr,
 		})
 		if err != nil {
 			return err
@@ -204,6 +204,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gw, err := localgateway.New(localgateway.Config{
 		Stage: cfg.API.StageName, Region: cfg.Region, APIID: "local", Routes: infra.Routes, Functions: functions,
 		Credentials: creds, CallerArn: o.callerArn, RateLimit: rate, BurstLimit: burst,
+		MethodThrottles:    infra.MethodThrottles(infra.Routes, cfg.Functions.ReservedConcurrency, rate, burst),
 		IntegrationTimeout: o.integrationTimeout, AccessLog: stdout, AccessLogFormat: infra.AccessLogFormat(),
 	})
 	if err != nil {
@@ -245,10 +246,7 @@ func loadStack(root, stack string) (stackconfig.Config, error) {
 	if err != nil {
 		return stackconfig.Config{}, fmt.Errorf("-stack %s: %w", stack, err)
 	}
-	cfg, err := stackconfig.Parse(func(key string) (string, bool) {
-		v, ok := raw[key]
-		return v, ok
-	})
+	cfg, err := stackconfig.ParseMap(raw)
 	if err != nil {
 		return stackconfig.Config{}, fmt.Errorf("-stack %s: %w", stack, err)
 	}
@@ -321,6 +319,19 @@ func functionEnv(db *dynalite.Server) []string {
 		}
 	}
 	return env
+}
+
+// unreservedEnvironments caps a function that reserves no concurrency: Lambda would scale it to
+// the account's limit, which a laptop need not imitate.
+const unreservedEnvironments = 10
+
+// environments is how many execution environments a function may have at once: its reserved
+// concurrency, or unreservedEnvironments.
+func environments(reserved int) int {
+	if reserved > 0 {
+		return reserved
+	}
+	return unreservedEnvironments
 }
 
 func accountOf(arn string) string {

@@ -451,3 +451,19 @@ func TestRefusesToStartWithoutWhatItNeeds(t *testing.T) {
 		})
 	}
 }
+
+func TestEveryStackFileLoads(t *testing.T) {
+	root, err := bootstrap.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stack := range []string{"dev", "prod"} {
+		if _, err := loadStack(root, stack); err != nil {
+			t.Errorf("stack %s: %v", stack, err)
+		}
+	}
+	if environments(0) != unreservedEnvironments || environments(50) != 50 {
+		t.Errorf("environments(0) = %d, environments(50) = %d: want the cap for unreserved, the reservation otherwise",
+			environments(0), environments(50))
+	}
+}

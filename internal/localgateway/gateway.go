@@ -45,6 +45,8 @@ type Config struct {
 	// RateLimit (requests per second) and BurstLimit are the stage's throttling.
 	RateLimit  float64
 	BurstLimit int
+	// MethodThrottles are method-level limits, by route, on top of the stage's.
+	MethodThrottles map[infra.Route]infra.Throttle
 	// IntegrationTimeout is how long API Gateway waits for a Lambda integration.
 	IntegrationTimeout time.Duration
 	// AccessLog receives one line per request in AccessLogFormat.
@@ -94,7 +96,14 @@ func New(cfg Config) (*Gateway, error) {
 			errs = append(errs, fmt.Errorf("route %s %s: no function %q to serve it", r.Method, r.Path, r.Function))
 			continue
 		}
-		g.routes = append(g.routes, newRoute(r))
+		rt := newRoute(r)
+		if t, ok := cfg.MethodThrottles[r]; ok {
+			if t.Rate <= 0 || t.Burst <= 0 {
+				errs = append(errs, fmt.Errorf("route %s %s: throttling rate %g, burst %d: both must be positive", r.Method, r.Path, t.Rate, t.Burst))
+			}
+			rt.bucket = newBucket(t.Rate, t.Burst)
+		}
+		g.routes = append(g.routes, rt)
 	}
 	log, err := parseAccessLogFormat(cfg.AccessLogFormat)
 	if err != nil {
@@ -122,7 +131,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x.resourcePath = rt.Path
-	if !g.bucket.allow(time.Now()) {
+	// A request counts against its method's limits, where the stage sets some, and the stage's
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
+	now := time.Now()
+	if (rt.bucket != nil && !rt.bucket.allow(now)) || !g.bucket.allow(now) {
 		g.fail(w, x, tooManyRequests)
 		return
 	}

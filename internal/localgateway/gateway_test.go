@@ -334,6 +334,19 @@ func TestThrottling(t *testing.T) {
 	}
 }
 
+func TestMethodThrottlesApplyToTheirMethodOnly(t *testing.T) {
+	whoami := infra.Route{Method: "GET", Path: "/whoami", Function: "whoami"}
+	s := newStage(t, func(c *Config) {
+		c.MethodThrottles = map[infra.Route]infra.Throttle{whoami: {Rate: 0.001, Burst: 1}}
+	})
+	first, second := s.do(t, call{path: "/v1/whoami"}), s.do(t, call{path: "/v1/whoami"})
+	other := s.do(t, call{path: "/v1/employees"})
+	if first.status != 200 || second.status != 429 || second.message(t) != "Too Many Requests" || other.status != 200 {
+		t.Errorf("whoami %d then %d %s, employees %d: want the method's burst of 1, and other methods unaffected",
+			first.status, second.status, second.body, other.status)
+	}
+}
+
 func TestIntegrationFailures(t *testing.T) {
 	cases := []struct {
 		name    string

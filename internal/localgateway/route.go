@@ -12,6 +12,7 @@ import (
 type route struct {
 	infra.Route
 	segments []string // "members", "{memberId}", ...
+	bucket   *bucket  // the method's own throttling, when the stage sets one
 }
 
 func newRoute(r infra.Route) route {
