@@ -467,3 +467,19 @@ func TestEveryStackFileLoads(t *testing.T) {
 			environments(0), environments(50))
 	}
 }
+
+func TestDataDirectoryKeepsClaimsBetweenRuns(t *testing.T) {
+	data := t.TempDir()
+	first := startLocal(t, "-data", data)
+	c := apicall(t, nil, "-d", `{"policyId":"POL-9","memberName":"Kept"}`, first.base+"/members/kept/claims")
+	id, _ := c.json(t)["claimId"].(string)
+	if c.exit != 0 || id == "" {
+		t.Fatalf("create: exit %d %s %s", c.exit, c.status, c.body)
+	}
+	stopLocal(t, first)
+
+	second := startLocal(t, "-data", data)
+	if c := apicall(t, nil, second.base+"/members/kept/claims/"+id); c.exit != 0 || c.json(t)["memberName"] != "Kept" {
+		t.Errorf("after a restart on the same -data: exit %d %s %s, want the claim", c.exit, c.status, c.body)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -178,5 +179,33 @@ func TestFunctionLogLinesArePrefixedWithItsName(t *testing.T) {
 	p.copyLogs(strings.NewReader("first\nsecond\n"))
 	if got, want := logs.String(), "[claims] first\n[claims] second\n"; got != want {
 		t.Errorf("logs %q, want %q", got, want)
+	}
+}
+
+func TestTheProcessGetsLambdasVariablesAndNothingOfItsStarter(t *testing.T) {
+	t.Setenv("STARTER_SECRET", "must-not-leak")
+	p, err := Start(context.Background(), Function{
+		Name: "whoami", Executable: whoamiPath, MemoryMB: 512, Timeout: time.Second, Region: "eu-west-1",
+		AccountID: "111111111111", MaxEnvironments: 1, Env: []string{"TABLE_NAME=t"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", p.PIDs()[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+	for _, want := range []string{"AWS_LAMBDA_FUNCTION_NAME=whoami", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512",
+		"AWS_REGION=eu-west-1", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST", "TABLE_NAME=t"} {
+		if !slices.Contains(env, want) {
+			t.Errorf("environment lacks %s: %v", want, env)
+		}
+	}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "STARTER_SECRET=") {
+			t.Errorf("the starter's environment leaked into the function's: %v", env)
+		}
 	}
 }
