@@ -149,6 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
+		fmt.Fprintf(stderr, "building %s for %s/%s with the deployment's flags\n", strings.Join(bootstrap.Functions, ", "), runtime.GOOS, runtime.GOARCH)
 		if err := buildAll(ctx, root, tmp); err != nil {
 			return err
 		}
