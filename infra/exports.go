@@ -8,9 +8,15 @@ import "slices"
 // AccessLogFormat is the stage's access-log format: a JSON object of $context variables.
 func AccessLogFormat() string { return accessLogFormat }
 
-// TableActions are the DynamoDB actions function name may call on the table; none means the
-// function gets no table access and no TABLE_NAME.
-func TableActions(name string) []string { return slices.Clone(functionTableActions[name]) }
+// TableGrants are the DynamoDB actions function name may call on the table, by partition; none
+// means the function gets no table access and no TABLE_NAME.
+func TableGrants(name string) []TableGrant {
+	grants := slices.Clone(functionTableAccess[name])
+	for i, g := range grants {
+		grants[i] = TableGrant{Actions: slices.Clone(g.Actions), Partitions: slices.Clone(g.Partitions)}
+	}
+	return grants
+}
 
 // Params lists the route's path parameters in order ("/a/{b}/{c}" -> ["b", "c"]): the request
 // parameters its method requires.

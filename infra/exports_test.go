@@ -35,12 +35,12 @@ func TestRouteParams(t *testing.T) {
 	}
 }
 
-func TestTableActionsAreACopy(t *testing.T) {
-	if len(TableActions("whoami")) != 0 || len(TableActions("claims")) == 0 {
-		t.Fatalf("whoami %v, claims %v: want none for whoami and some for claims", TableActions("whoami"), TableActions("claims"))
+func TestTableGrantsAreACopy(t *testing.T) {
+	if len(TableGrants("whoami")) != 0 || len(TableGrants("claims")) == 0 {
+		t.Fatalf("whoami %v, claims %v: want none for whoami and some for claims", TableGrants("whoami"), TableGrants("claims"))
 	}
-	TableActions("claims")[0] = "dynamodb:DeleteTable"
-	if slices.Contains(TableActions("claims"), "dynamodb:DeleteTable") {
-		t.Error("changing the returned list changed the function's actions")
+	TableGrants("claims")[0].Actions[0] = "dynamodb:DeleteTable"
+	if slices.Contains(GrantedActions(TableGrants("claims")), "dynamodb:DeleteTable") {
+		t.Error("changing the returned grants changed the function's actions")
 	}
 }

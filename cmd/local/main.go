@@ -179,7 +179,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}()
 	for _, name := range bootstrap.Functions {
 		env := functionEnv(db)
-		if len(infra.TableActions(name)) > 0 {
+		if len(infra.TableGrants(name)) > 0 {
 			env = append(env, "TABLE_NAME="+table)
 		}
 		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
