@@ -64,12 +64,11 @@ const maxPayload = 10 << 20
 
 // Gateway is the stage's HTTP handler.
 type Gateway struct {
-	cfg      Config
-	routes   []route
-	bucket   *bucket
-	log      *accessLog
-	logMu    sync.Mutex
-	idPrefix string
+	cfg    Config
+	routes []route
+	bucket *bucket
+	log    *accessLog
+	logMu  sync.Mutex
 }
 
 // New checks cfg and returns the stage.
@@ -119,7 +118,7 @@ func New(cfg Config) (*Gateway, error) {
 // ServeHTTP answers one request as the stage would.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
-	x := &exchange{requestID: uuid(), started: started, method: r.Method, sourceIP: sourceIP(r), status: 0}
+	x := &exchange{requestID: uuid(), started: started, method: r.Method, sourceIP: sourceIP(r)}
 	defer func() { g.writeAccessLog(x) }()
 	w.Header().Set("X-Amzn-Requestid", x.requestID)
 
@@ -162,11 +161,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, x, internalError)
 		return
 	}
-	g.integrate(w, r.Context(), x, g.cfg.Functions[rt.Function], payload)
+	g.integrate(r.Context(), w, x, g.cfg.Functions[rt.Function], payload)
 }
 
 // integrate invokes the function and maps its answer as a Lambda proxy integration does.
-func (g *Gateway) integrate(w http.ResponseWriter, ctx context.Context, x *exchange, fn Invoker, payload []byte) {
+func (g *Gateway) integrate(ctx context.Context, w http.ResponseWriter, x *exchange, fn Invoker, payload []byte) {
 	ctx, cancel := context.WithTimeout(ctx, g.cfg.IntegrationTimeout)
 	defer cancel()
 	began := time.Now()
