@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/functions/directory"
@@ -69,6 +70,9 @@ type options struct {
 // an IAM user in AWS's documentation example account.
 const defaultCallerArn = "arn:aws:iam::123456789012:user/local-developer"
 
+// callerFromSTS as -caller-arn looks the caller up the way API Gateway learns it from IAM.
+const callerFromSTS = "sts"
+
 func parseArgs(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
@@ -80,7 +84,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.port, "port", 3000, "loopback port to listen on (0 picks a free one)")
 	fs.StringVar(&o.stack, "stack", "dev", "stack whose Pulumi.<stack>.yaml gives the stage name, region, throttling and function sizes")
 	fs.StringVar(&o.dataDir, "data", "", "keep the table in this directory between runs (default: in memory)")
-	fs.StringVar(&o.callerArn, "caller-arn", defaultCallerArn, "principal the trusted credentials stand for (requestContext.identity.userArn)")
+	fs.StringVar(&o.callerArn, "caller-arn", defaultCallerArn, "principal the trusted credentials stand for (requestContext.identity.userArn); "+
+		"sts asks STS GetCallerIdentity with them (needs network and real credentials)")
 	fs.StringVar(&o.binDir, "bin", "", "directory of prebuilt bootstraps (<name>/bootstrap for this machine); default: build them")
 	fs.DurationVar(&o.functionTimeout, "function-timeout", 0, "override the stack's function timeout (default: functions.timeoutSeconds)")
 	fs.DurationVar(&o.integrationTimeout, "integration-timeout", localgateway.DefaultIntegrationTimeout, "API Gateway's integration timeout")
@@ -101,8 +106,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	if o.integrationTimeout <= 0 {
 		return o, fmt.Errorf("-integration-timeout %s: must be positive", o.integrationTimeout)
 	}
-	if !strings.HasPrefix(o.callerArn, "arn:aws") || strings.Count(o.callerArn, ":") < 5 {
-		return o, fmt.Errorf("-caller-arn %q: want an IAM principal ARN such as %s", o.callerArn, defaultCallerArn)
+	if o.callerArn != callerFromSTS && (!strings.HasPrefix(o.callerArn, "arn:aws") || strings.Count(o.callerArn, ":") < 5) {
+		return o, fmt.Errorf("-caller-arn %q: want an IAM principal ARN such as %s, or %s", o.callerArn, defaultCallerArn, callerFromSTS)
 	}
 	return o, nil
 }
@@ -137,9 +142,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	creds, err := trustedCredentials(ctx)
+	awsCfg, err := trustedCredentials(ctx)
 	if err != nil {
 		return err
+	}
+	callerArn, callerID := o.callerArn, ""
+	if callerArn == callerFromSTS {
+		if callerArn, callerID, err = lookUpCaller(ctx, awsCfg, cfg.Region); err != nil {
+			return err
+		}
 	}
 
 	binDir := o.binDir
@@ -184,7 +195,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
 			Name: name, Executable: filepath.Join(binDir, name, "bootstrap"), Env: env,
-			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: accountOf(o.callerArn),
+			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: accountOf(callerArn),
 			MaxEnvironments: environments(cfg.Functions.ReservedConcurrency), Logs: stderr,
 		})
 		if err != nil {
@@ -204,7 +215,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	gw, err := localgateway.New(localgateway.Config{
 		Stage: cfg.API.StageName, Region: cfg.Region, APIID: "local", Routes: infra.Routes, Functions: functions,
-		Credentials: creds, CallerArn: o.callerArn, RateLimit: rate, BurstLimit: burst,
+		Credentials: awsCfg.Credentials, CallerArn: callerArn, CallerID: callerID, RateLimit: rate, BurstLimit: burst,
 		MethodThrottles:    infra.MethodThrottles(infra.Routes, cfg.Functions.ReservedConcurrency, rate, burst),
 		IntegrationTimeout: o.integrationTimeout, AccessLog: stdout, AccessLogFormat: infra.AccessLogFormat(),
 	})
@@ -256,7 +267,7 @@ func loadStack(root, stack string) (stackconfig.Config, error) {
 
 // trustedCredentials are the credentials of this shell's default chain: the only ones whose
 // signatures the local stage accepts, so apicall in the same shell is let in.
-func trustedCredentials(ctx context.Context) (aws.CredentialsProvider, error) {
+func trustedCredentials(ctx context.Context) (aws.Config, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	cfg, err := config.LoadDefaultConfig(ctx)
@@ -264,11 +275,26 @@ func trustedCredentials(ctx context.Context) (aws.CredentialsProvider, error) {
 		_, err = cfg.Credentials.Retrieve(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("no AWS credentials in this shell's default chain (%w); the local API accepts only requests signed with them. "+
+		return aws.Config{}, fmt.Errorf("no AWS credentials in this shell's default chain (%w); the local API accepts only requests signed with them. "+
 			"Export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (any values: they never leave this machine) or set AWS_PROFILE, "+
 			"and call it from the same shell", err)
 	}
-	return cfg.Credentials, nil
+	return cfg, nil
+}
+
+// lookUpCaller asks STS whose the trusted credentials are: the ARN and unique ID API Gateway puts
+// in the request context as userArn and caller.
+func lookUpCaller(ctx context.Context, cfg aws.Config, region string) (arn, id string, err error) {
+	if cfg.Region == "" {
+		cfg.Region = region
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", "", fmt.Errorf("-caller-arn %s: GetCallerIdentity: %w (give the ARN itself to run offline)", callerFromSTS, err)
+	}
+	return aws.ToString(out.Arn), aws.ToString(out.UserId), nil
 }
 
 // buildAll builds every function with the deployment's flags, for this machine.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -481,5 +482,38 @@ func TestDataDirectoryKeepsClaimsBetweenRuns(t *testing.T) {
 	second := startLocal(t, "-data", data)
 	if c := apicall(t, nil, second.base+"/members/kept/claims/"+id); c.exit != 0 || c.json(t)["memberName"] != "Kept" {
 		t.Errorf("after a restart on the same -data: exit %d %s %s, want the claim", c.exit, c.status, c.body)
+	}
+}
+
+func TestCallerFromSTS(t *testing.T) {
+	// A fake STS that answers only calls signed with the trusted credentials, as STS would.
+	sts := httptest.NewServer(awsfake.RequireSignature("sts", region, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "GetCallerIdentity" {
+			http.Error(w, "unexpected call", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>`+
+			`<Arn>arn:aws:sts::444455556666:assumed-role/dev/ann</Arn><UserId>AROAEXAMPLEID:ann</UserId><Account>444455556666</Account>`+
+			`</GetCallerIdentityResult><ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetCallerIdentityResponse>`)
+	})))
+	defer sts.Close()
+	t.Setenv("AWS_ENDPOINT_URL_STS", sts.URL)
+	cfg, err := trustedCredentials(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, id, err := lookUpCaller(context.Background(), cfg, region)
+	if err != nil || arn != "arn:aws:sts::444455556666:assumed-role/dev/ann" || id != "AROAEXAMPLEID:ann" {
+		t.Errorf("arn %q, id %q, err %v: want the identity STS answered", arn, id, err)
+	}
+
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
+	cfg, err = trustedCredentials(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lookUpCaller(context.Background(), cfg, region); err == nil || !strings.Contains(err.Error(), "-caller-arn sts") {
+		t.Errorf("err = %v, want a refusal naming -caller-arn sts", err)
 	}
 }

@@ -80,7 +80,11 @@ func (g *Gateway) authenticate(r *http.Request, body []byte) (*identity, *gatewa
 		return nil, invalidSignature("The request signature we calculated does not match the signature you provided. " +
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
-	return &identity{accessKey: creds.AccessKeyID, userArn: g.cfg.CallerArn, accountID: arnAccount(g.cfg.CallerArn), caller: principalID(g.cfg.CallerArn)}, nil
+	caller := g.cfg.CallerID
+	if caller == "" {
+		caller = principalID(g.cfg.CallerArn)
+	}
+	return &identity{accessKey: creds.AccessKeyID, userArn: g.cfg.CallerArn, accountID: arnAccount(g.cfg.CallerArn), caller: caller}, nil
 }
 
 func invalidSignature(message string) *gatewayError {
@@ -121,8 +125,8 @@ func arnAccount(arn string) string {
 	return f[4]
 }
 
-// principalID stands in for the caller's unique ID ($context.identity.caller), which only IAM
-// knows: the last part of the principal's ARN ("user/dev" -> "dev", an assumed role's session).
+// principalID stands in for the caller's unique ID ($context.identity.caller) when STS was not
+// asked: the last part of the principal's ARN ("user/dev" -> "dev", an assumed role's session).
 func principalID(arn string) string {
 	f := strings.SplitN(arn, ":", 6)
 	if len(f) < 6 {

@@ -40,8 +40,9 @@ type Config struct {
 	Functions map[string]Invoker
 	// Credentials are the only ones whose signatures are accepted.
 	Credentials aws.CredentialsProvider
-	// CallerArn is the principal those credentials stand for (userArn in the request context).
-	CallerArn string
+	// CallerArn is the principal those credentials stand for (userArn in the request context), and
+	// CallerID its unique ID (caller); without one, the last part of CallerArn stands in.
+	CallerArn, CallerID string
 	// RateLimit (requests per second) and BurstLimit are the stage's throttling.
 	RateLimit  float64
 	BurstLimit int
