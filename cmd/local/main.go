@@ -44,6 +44,7 @@ import (
 	"github.com/example/private-api/internal/localgateway"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
+	"github.com/example/private-api/internal/tableaccess"
 )
 
 func main() {
@@ -188,14 +189,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			p.Close()
 		}
 	}()
+	account := accountOf(callerArn)
 	for _, name := range bootstrap.Functions {
-		env := functionEnv(db)
-		if len(infra.TableGrants(name)) > 0 {
+		grants := infra.TableGrants(name)
+		// Each function reaches the table through its role's grants, as in AWS.
+		access, err := tableaccess.New(db.Endpoint, grants,
+			fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s-role/%s", account, name, name),
+			fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", cfg.Region, account, table))
+		if err != nil {
+			return err
+		}
+		endpoint, stopAccess, err := serveLoopback(access)
+		if err != nil {
+			return err
+		}
+		defer stopAccess()
+		env := functionEnv(db, endpoint)
+		if len(grants) > 0 {
 			env = append(env, "TABLE_NAME="+table)
 		}
 		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
 			Name: name, Executable: filepath.Join(binDir, name, "bootstrap"), Env: env,
-			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: accountOf(callerArn),
+			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: account,
 			MaxEnvironments: environments(cfg.Functions.ReservedConcurrency), Logs: stderr,
 		})
 		if err != nil {
@@ -336,16 +351,27 @@ func prepareTable(ctx context.Context, db *dynalite.Server, table string) error 
 	return nil
 }
 
-// functionEnv points a function's SDK at dynalite, in place of the role credentials and the
-// regional endpoint Lambda would give it; AWS_REGION stays the stack's.
-func functionEnv(db *dynalite.Server) []string {
-	var env []string
+// functionEnv points a function's SDK at endpoint (its grants in front of dynalite), in place of
+// the role credentials and the regional endpoint Lambda would give it; AWS_REGION stays the stack's.
+func functionEnv(db *dynalite.Server, endpoint string) []string {
+	env := []string{"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint}
 	for _, kv := range db.Env() {
-		if !strings.HasPrefix(kv, "AWS_REGION=") {
+		if !strings.HasPrefix(kv, "AWS_REGION=") && !strings.HasPrefix(kv, "AWS_ENDPOINT_URL_DYNAMODB=") {
 			env = append(env, kv)
 		}
 	}
 	return env
+}
+
+// serveLoopback serves h on a free loopback port and returns its URL and how to stop it.
+func serveLoopback(h http.Handler) (string, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	return "http://" + l.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
 // unreservedEnvironments caps a function that reserves no concurrency: Lambda would scale it to
