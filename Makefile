@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build stack preview up destroy lint deps smoke diagram bench-functions doctor
+.PHONY: test plan build stack preview up destroy lint deps smoke diagram bench-functions doctor local bench-local
 
 # actionlint pinned from the Go module proxy, so Go is all lint needs.
 ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -33,6 +33,17 @@ build:
 # Warm handler time/allocs, cold start under a Runtime API harness, binary sizes; exits 1 on a missed target.
 bench-functions: deps
 	bash bench/functions.sh
+
+# The private API on 127.0.0.1 as API Gateway serves STACK's stage: SigV4 with this shell's AWS
+# credentials, the real bootstraps, dynalite. PORT and DATA (a directory that keeps the table) are
+# optional. Ctrl-C stops everything.
+PORT ?= 3000
+local: deps
+	$(GO) run ./cmd/local -stack $(STACK) -port $(PORT) $(if $(DATA),-data $(DATA))
+
+# p50/p99 of a signed GET of a claim through cmd/local, and its start-up time to the first answer.
+bench-local: deps
+	bash bench/local.sh
 
 lint:
 	$(GO) vet ./...

@@ -33,7 +33,7 @@ func TestServer(t *testing.T) {
 	}
 	s.Stop()
 	select {
-	case <-s.exited:
+	case <-s.Exited():
 	default:
 		t.Error("Stop returned while dynalite still runs")
 	}
