@@ -403,7 +403,7 @@ var accessLogFormat = func() string {
 		{"requestId", "$context.requestId"}, {"requestTime", "$context.requestTime"},
 		{"sourceIp", "$context.identity.sourceIp"}, {"caller", "$context.identity.caller"},
 		{"userArn", "$context.identity.userArn"}, {"vpceId", "$context.identity.vpceId"},
-		{"httpMethod", "$context.httpMethod"}, {"resourcePath", "$context.resourcePath"},
+		{"httpMethod", "$context.httpMethod"}, {"resourcePath", "$context.resourcePath"}, {"path", "$context.path"},
 		{"status", "$context.status"}, {"responseLatency", "$context.responseLatency"},
 		{"integrationLatency", "$context.integrationLatency"}, {"errorMessage", "$context.error.message"},
 	}
