@@ -106,6 +106,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 		plan.Costs(out, cost.Of(e, prices), own, cost.CompareDNS(prices, runs, plan.DNSModes))
 		fmt.Fprintln(out)
 		plan.Verdicts(out, report)
+		access, err := plan.AccessOf(e)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out)
+		access.Render(out)
 	}
 	if err := out.Flush(); err != nil {
 		return err
