@@ -7,7 +7,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/internal/policydoc"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -30,8 +29,6 @@ type APINetworkArgs struct {
 	AccountID pulumi.StringInput
 	// TableArn, when set, adds a DynamoDB gateway endpoint whose policy admits only that table.
 	TableArn pulumi.StringInput
-	// TableActions are the DynamoDB actions the endpoint policy allows on TableArn.
-	TableActions []string
 }
 
 // APINetwork is the API VPC: private subnets, the execute-api interface endpoint and its security group.
@@ -58,6 +55,8 @@ type APINetwork struct {
 	// DynamoDBPrefixListID is the gateway endpoint's prefix list, the only egress functions need
 	// to reach the table (empty without TableArn).
 	DynamoDBPrefixListID pulumi.StringOutput
+	// DynamoDBEndpointID is the gateway endpoint (empty without TableArn).
+	DynamoDBEndpointID pulumi.StringOutput
 }
 
 func (a *APINetworkArgs) validate() error {
@@ -66,9 +65,6 @@ func (a *APINetworkArgs) validate() error {
 	}
 	if a.Region == "" {
 		return errors.New("APINetwork: Region is required")
-	}
-	if a.TableArn != nil && len(a.TableActions) == 0 {
-		return errors.New("APINetwork: TableArn needs TableActions for the gateway endpoint policy")
 	}
 	return nil
 }
@@ -127,37 +123,30 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		PrivateDnsEnabled: pulumi.Bool(true),
 		SubnetIds:         net.subnetIDs(),
 		SecurityGroupIds:  pulumi.StringArray{sg.ID()},
-		Policy: accountOnlyEndpointPolicy([]string{"execute-api:Invoke"}, func(account string) string {
-			return fmt.Sprintf("arn:aws:execute-api:%s:%s:*", args.Region, account)
-		}, args.AccountID),
+		// The policy names this API and its callers, which depend on this endpoint: EndpointPolicies
+		// attaches it as a resource of its own.
 		Tags: tags(ctx, name+"-execute-api"),
 	}, opt)
 	if err != nil {
 		return nil, err
 	}
 	c.DynamoDBPrefixListID = pulumi.String("").ToStringOutput()
+	c.DynamoDBEndpointID = pulumi.String("").ToStringOutput()
 	if args.TableArn != nil {
 		gateway, err := ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
 			VpcId:           net.vpc.ID(),
 			ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.dynamodb", args.Region)),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   pulumi.StringArray{net.routeTable.ID()},
-			Policy: policydoc.Render(func(v []string) policydoc.Document {
-				return policydoc.New(policydoc.Statement{
-					Sid:       "ThisTableOnly",
-					Effect:    "Allow",
-					Principal: &policydoc.Principal{All: true},
-					Action:    args.TableActions,
-					Resource:  []string{v[0]},
-					Condition: policydoc.Condition{"StringEquals": {"aws:PrincipalAccount": {v[1]}}},
-				})
-			}, args.TableArn, args.AccountID),
+			// The policy names the function roles, which depend on this endpoint: EndpointPolicies
+			// attaches it as a resource of its own.
 			Tags: tags(ctx, name+"-dynamodb"),
 		}, opt)
 		if err != nil {
 			return nil, err
 		}
 		c.DynamoDBPrefixListID = gateway.PrefixListId
+		c.DynamoDBEndpointID = gateway.ID().ToStringOutput()
 	}
 
 	c.VpcID = net.vpc.ID()

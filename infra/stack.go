@@ -125,7 +125,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
 		LogKeyArn: stackKey, Region: cfg.Region, AccountID: account,
-		TableArn: s.Table.Arn, TableActions: unionActions(functionTableAccess),
+		TableArn: s.Table.Arn,
 	}); err != nil {
 		return nil, err
 	}
@@ -201,6 +201,21 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
 		ReservedConcurrency:      cfg.Functions.ReservedConcurrency,
 		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
+	}); err != nil {
+		return nil, err
+	}
+
+	functionRoles := []pulumi.StringInput{}
+	for _, name := range functionNames {
+		if len(functionTableAccess[name]) > 0 {
+			functionRoles = append(functionRoles, s.Functions[name].RoleArn)
+		}
+	}
+	if _, err := NewEndpointPolicies(ctx, "endpoints", &EndpointPoliciesArgs{
+		AccountID:            account,
+		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: callerArns(s.Client.Callers),
+		DynamoDBEndpointID: s.APINetwork.DynamoDBEndpointID, TableArn: s.Table.Arn,
+		TableActions: unionActions(functionTableAccess), FunctionRoleArns: functionRoles,
 	}); err != nil {
 		return nil, err
 	}

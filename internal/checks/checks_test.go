@@ -238,6 +238,12 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"CKV2_AWS_5", "orphan-sg", with(res(m.TypeSecurityGroup, "orphan-sg", map[string]any{"description": "nobody uses me"}))},
 		{"vpc_endpoint_connections_trust_boundaries", "vpce", set("vpce", "policy", doc(map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:x-1:" + m.Account + ":*"}))},
 		{"vpc_endpoint_connections_trust_boundaries", "vpce", set("vpce", "policy", nil)},
+		// The policy as a resource of its own is judged the same way.
+		{"vpc_endpoint_connections_trust_boundaries", "vpce", func(rs []m.Resource) []m.Resource {
+			rs = set("vpce", "policy", nil)(rs)
+			return with(res(m.TypeVpcEndpointPolicy, "vpce-policy", map[string]any{"vpcEndpointId": ref("vpce"), "policy": doc(
+				map[string]any{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"})}))(rs)
+		}},
 		{"vpc_endpoint_multi_az_enabled", "vpce", set("vpce", "subnetIds", []any{ref("a-1")})},
 		{"vpc_peering_routing_tables_with_least_privilege", "to-c", set("to-c", "destinationCidrBlock", "0.0.0.0/0")},
 		{"vpc_peering_routing_tables_with_least_privilege", "to-c", set("to-c", "destinationCidrBlock", "10.0.0.0/8")},

@@ -144,7 +144,7 @@ var networkChecks = []Check{
 		Subjects: []string{mockengine.TypeVpcEndpoint},
 		eval: func(e *mockengine.Engine) []Finding {
 			return each(e, mockengine.TypeVpcEndpoint, func(r mockengine.Resource) (bool, string) {
-				doc := str(r, "policy")
+				doc := endpointPolicyOf(e, r)
 				if doc == "" {
 					return false, "no policy: AWS attaches full access for any principal"
 				}
@@ -324,6 +324,21 @@ var anyResourceServices = map[string]bool{"ssm": true, "ssmmessages": true, "ec2
 
 // judgeEndpointPolicy accepts Allow statements for "*" only under an account condition, and on
 // Resource "*" only when anyResource is set.
+// endpointPolicyOf is the endpoint's policy, inline or from the VpcEndpointPolicy that names it.
+func endpointPolicyOf(e *mockengine.Engine, endpoint mockengine.Resource) string {
+	if doc := str(endpoint, "policy"); doc != "" {
+		return doc
+	}
+	for _, p := range e.OfType(mockengine.TypeVpcEndpointPolicy) {
+		for _, target := range e.RefsOfType(str(p, "vpcEndpointId"), mockengine.TypeVpcEndpoint) {
+			if target.Name == endpoint.Name {
+				return str(p, "policy")
+			}
+		}
+	}
+	return ""
+}
+
 func judgeEndpointPolicy(doc string, anyResource bool) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
@@ -346,7 +361,7 @@ func judgeEndpointPolicy(doc string, anyResource bool) (bool, string) {
 		scopes = append(scopes, strings.Join(s.Action, ",")+" on "+strings.Join(s.Resource, ","))
 	}
 	if len(scopes) == 0 {
-		return false, "policy allows nothing"
+		return true, "allows nothing (no caller yet)"
 	}
 	return true, "this account only: " + strings.Join(scopes, "; ")
 }

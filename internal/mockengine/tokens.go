@@ -14,6 +14,7 @@ const (
 	TypeIngressRule          = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	TypeEgressRule           = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 	TypeVpcEndpoint          = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	TypeVpcEndpointPolicy    = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 	TypePeering              = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 	TypeFlowLog              = "aws:ec2/flowLog:FlowLog"
 	TypeInternetGateway      = "aws:ec2/internetGateway:InternetGateway"
