@@ -25,6 +25,7 @@ import (
 
 	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/internal/awsfake"
+	"github.com/example/private-api/internal/proctest"
 	"github.com/example/private-api/internal/sigv4client"
 )
 
@@ -334,11 +335,8 @@ func TestLocalLimitsAndStop(t *testing.T) {
 	s := startLocal(t, "-rate", "0.01", "-burst", "4", "-function-timeout", "2s", "-integration-timeout", "1s")
 
 	t.Run("a_function_that_overruns_the_integration_timeout_is_504", func(t *testing.T) {
-		frozen := s.pid(t, "whoami")
 		// A stopped process cannot answer, so the call overruns like a slow function.
-		if err := syscall.Kill(frozen, syscall.SIGSTOP); err != nil {
-			t.Fatal(err)
-		}
+		proctest.Freeze(t, s.pid(t, "whoami"))
 		c := apicall(t, nil, s.base+"/whoami")
 		if c.exit != 1 || !strings.Contains(c.status, "504") || c.json(t)["message"] != "Endpoint request timed out" {
 			t.Errorf("exit %d %s %s, want 504 Endpoint request timed out", c.exit, c.status, c.body)

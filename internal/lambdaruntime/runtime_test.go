@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/proctest"
 )
 
 var whoamiPath string
@@ -98,9 +99,7 @@ func TestAnOverrunningInvocationTimesOutAndItsEnvironmentIsReplaced(t *testing.T
 	p := start(t, 300*time.Millisecond, 1)
 	frozen := p.PIDs()[0]
 	// A stopped process cannot answer: the invocation must overrun the timeout.
-	if err := syscall.Kill(frozen, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	proctest.Freeze(t, frozen)
 	began := time.Now()
 	_, err := p.Invoke(context.Background(), []byte(whoamiEvent))
 	if !errors.Is(err, ErrTimeout) {
@@ -121,10 +120,7 @@ func TestAnOverrunningInvocationTimesOutAndItsEnvironmentIsReplaced(t *testing.T
 func TestConcurrentInvocationsGetTheirOwnEnvironments(t *testing.T) {
 	p := start(t, 5*time.Second, 2)
 	// The first environment is frozen, so a second invocation needs a second environment.
-	busy := p.PIDs()[0]
-	if err := syscall.Kill(busy, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
+	proctest.Freeze(t, p.PIDs()[0])
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
