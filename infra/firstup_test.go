@@ -175,3 +175,49 @@ func TestEachFunctionReachesOnlyItsPartitions(t *testing.T) {
 		}
 	}
 }
+
+// TestTableDefendsItself: the table's resource policy denies other accounts, and with admin
+// principals every principal of the account but the function roles and the admins, who are never
+// denied (they seed the directory at deploy); the key separates administration from use.
+func TestTableDefendsItself(t *testing.T) {
+	admins := []string{"arn:aws:iam::123456789012:role/ci-deploy", "arn:aws:iam::123456789012:role/break-glass"}
+	for _, tc := range []struct {
+		name   string
+		admins []string
+	}{{"account_mode", nil}, {"admin_mode", admins}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := stackConfig(t, prodStack)
+			if tc.admins != nil {
+				cfg = withKey(t, cfg, "table", map[string]any{"adminPrincipals": tc.admins, "encryption": "customer-managed", "deletionProtection": true, "protect": true})
+			}
+			e := runProgram(t, cfg)
+			doc := policy(t, named(t, e, mockengine.TypeDynamoDBResourcePolicy, "data-access-policy"), "policy")
+			if st := doc.Statement[0]; st.Effect != "Deny" || !st.Principal.All || !slices.Equal(st.Condition["StringNotEquals"]["aws:PrincipalAccount"], []string{mockengine.Account}) {
+				t.Errorf("first statement %+v does not deny other accounts", st)
+			}
+			roles := []string{str(named(t, e, tRole, "employees-role").Outputs, "arn"), str(named(t, e, tRole, "claims-role").Outputs, "arn")}
+			keyUse := policy(t, named(t, e, tKMSKey, "data-key"), "policy").Statement[1]
+			if tc.admins == nil {
+				if len(doc.Statement) != 1 || keyUse.Condition["ArnLike"] != nil {
+					t.Errorf("without admins only other accounts are denied: %+v, key use %+v", doc.Statement, keyUse)
+				}
+				return
+			}
+			exempt := doc.Statement[1].Condition["ArnNotEquals"]["aws:PrincipalArn"]
+			for _, p := range append(admins, roles...) {
+				if !slices.Contains(exempt, p) {
+					t.Errorf("%s is denied the table's items (exempt: %v)", p, exempt)
+				}
+			}
+			users := keyUse.Condition["ArnLike"]["aws:PrincipalArn"]
+			for _, p := range admins {
+				if !slices.Contains(users, p) {
+					t.Errorf("admin %s may not use the key (users: %v)", p, users)
+				}
+			}
+			if !slices.Contains(users, "arn:aws:iam::${aws:accountId}:role/claims-role-*") && !slices.Contains(users, "arn:aws:iam::"+mockengine.Account+":role/claims-role-*") {
+				t.Errorf("the claims role may not use the key: %v", users)
+			}
+		})
+	}
+}

@@ -106,6 +106,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
 		Encryption: cfg.Table.Encryption, Items: items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region,
+		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
 	}); err != nil {
 		return nil, err
 	}
@@ -211,6 +212,11 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 			functionRoles = append(functionRoles, s.Functions[name].RoleArn)
 		}
 	}
+	if _, err := NewTablePolicy(ctx, "data-access", &TablePolicyArgs{
+		TableArn: s.Table.Arn, AccountID: account, AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoleArns: functionRoles,
+	}); err != nil {
+		return nil, err
+	}
 	if _, err := NewEndpointPolicies(ctx, "endpoints", &EndpointPoliciesArgs{
 		AccountID:            account,
 		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: callerArns(s.Client.Callers),
@@ -235,6 +241,18 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// functionRoleGlobs match the names Pulumi gives the roles of functions with table access
+// ("claims-role-1a2b3c4"): the key policy exists before the roles do.
+func functionRoleGlobs() []string {
+	var globs []string
+	for _, name := range bootstrap.Functions {
+		if len(functionTableAccess[name]) > 0 {
+			globs = append(globs, name+"-role-*")
+		}
+	}
+	return globs
 }
 
 // stackLogGroups are the names (globs) of every log group the stack creates, for the key policy:

@@ -35,6 +35,11 @@ type TableArgs struct {
 	LogGroups []string
 	AccountID pulumi.StringInput
 	Region    string
+	// AdminPrincipals, when set, are the only principals besides the functions that may use the
+	// key and the table's items (everyone who runs Pulumi on the stack). FunctionRoles are globs
+	// over the names of the roles of functions with table access.
+	AdminPrincipals []string
+	FunctionRoles   []string
 }
 
 // Table is the DynamoDB table every function uses.
@@ -67,7 +72,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 			Description: pulumi.String("Encrypts the private API's table and log groups"),
 			Policy: policydoc.Render(func(v []string) policydoc.Document {
-				return keyPolicy(v[0], args.Region, args.LogGroups)
+				return keyPolicy(v[0], args.Region, args.LogGroups, keyUsers(v[0], args.AdminPrincipals, args.FunctionRoles))
 			}, args.AccountID),
 			EnableKeyRotation: pulumi.Bool(true),
 			// Losing the key loses the data: keep it through a mistaken destroy for the longest window.
@@ -120,15 +125,49 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 	return c, nil
 }
 
-// keyPolicy keeps the key's default administration by the account (IAM policies decide who uses
-// it, https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html) and lets
-// CloudWatch Logs of this region use it for this stack's log groups only, named by the encryption
+// keyAdminActions administer a key without using it: the key administrators' statement of AWS's
+// key-policy guide (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-administrators).
+var keyAdminActions = []string{"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"}
+
+// keyUseActions are what DynamoDB does with the key on a caller's behalf (the policy of AWS's own
+// DynamoDB key, https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html).
+var keyUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"}
+
+// keyUsers are the ARN patterns that may use the key through DynamoDB, or nil for every principal
+// of the account.
+func keyUsers(accountID string, admins, functionRoles []string) []string {
+	if len(admins) == 0 {
+		return nil
+	}
+	users := append([]string(nil), admins...)
+	for _, r := range functionRoles {
+		users = append(users, fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, r))
+	}
+	return users
+}
+
+// keyPolicy separates administration from use. The account root administers the key (so it stays
+// manageable) but cannot use it; use goes only through DynamoDB, to this account's principals (as
+// AWS's own DynamoDB key allows) or, with admin principals, to them and the function roles only;
+// CloudWatch Logs of this region may use it for this stack's log groups, named by the encryption
 // context it sends (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-func keyPolicy(accountID, region string, logGroups []string) policydoc.Document {
+func keyPolicy(accountID, region string, logGroups, users []string) policydoc.Document {
+	through := policydoc.Condition{"StringEquals": {
+		"kms:ViaService":    {"dynamodb." + region + ".amazonaws.com"},
+		"kms:CallerAccount": {accountID},
+	}}
+	if len(users) > 0 {
+		through["ArnLike"] = map[string][]string{"aws:PrincipalArn": users}
+	}
 	statements := []policydoc.Statement{{
-		Sid: "AccountAdministersAndDelegatesToIAM", Effect: "Allow",
+		Sid: "AccountRootAdministersOnly", Effect: "Allow",
 		Principal: &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", accountID)}},
-		Action:    []string{"kms:*"}, Resource: []string{"*"},
+		Action:    keyAdminActions, Resource: []string{"*"},
+	}, {
+		Sid: "UseOnlyThroughDynamoDB", Effect: "Allow", Principal: &policydoc.Principal{All: true},
+		Action: keyUseActions, Resource: []string{"*"}, Condition: through,
 	}}
 	if len(logGroups) > 0 {
 		arns := make([]string, len(logGroups))

@@ -74,7 +74,16 @@ func fixture() []m.Resource {
 			"accessLogSettings": map[string]any{"destinationArn": arnRef("access"), "format": `{"requestId":"$context.requestId"}`}}),
 		res(m.TypeMethodSettings, "ms", map[string]any{"restApi": ref("api"), "stageName": "v1", "methodPath": "*/*",
 			"settings": map[string]any{"loggingLevel": "ERROR", "metricsEnabled": true, "dataTraceEnabled": false}}),
-		res(m.TypeKMSKey, "key", map[string]any{"enableKeyRotation": true}),
+		res(m.TypeKMSKey, "key", map[string]any{"enableKeyRotation": true, "policy": doc(
+			map[string]any{"Sid": "Admin", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":root"},
+				"Action": []any{"kms:Create*", "kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion"}, "Resource": "*"},
+			map[string]any{"Sid": "Use", "Effect": "Allow", "Principal": "*", "Action": []any{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}, "Resource": "*",
+				"Condition": map[string]any{"StringEquals": map[string]any{"kms:ViaService": "dynamodb." + region + ".amazonaws.com", "kms:CallerAccount": m.Account}}},
+		)}),
+		res(m.TypeDynamoDBResourcePolicy, "table-policy", map[string]any{"resourceArn": arnRef("table"), "policy": doc(
+			map[string]any{"Sid": "DenyOtherAccounts", "Effect": "Deny", "Principal": "*", "Action": []any{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+				"Resource": arnRef("table"), "Condition": map[string]any{"StringNotEquals": map[string]any{"aws:PrincipalAccount": m.Account}}},
+		)}),
 		res(m.TypeTable, "table", map[string]any{"billingMode": "PAY_PER_REQUEST", "pointInTimeRecovery": map[string]any{"enabled": true},
 			"deletionProtectionEnabled": true, "serverSideEncryption": map[string]any{"enabled": true, "kmsKeyArn": arnRef("key")}}),
 		res(m.TypeSecurityGroup, "fn-sg", map[string]any{"description": "function", "vpcId": ref("a-vpc"), "egress": []any{
@@ -223,6 +232,15 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"CKV_AWS_45", "fn", set("fn", "environment.variables.KEY", "AKIAABCDEFGHIJKLMNOP")},
 		{"DynamoDB.2", "table", set("table", "pointInTimeRecovery.enabled", false)},
 		{"DynamoDB.6", "table", set("table", "deletionProtectionEnabled", false)},
+		{"dynamodb_table_cross_account_access", "table", without("table-policy")},
+		{"dynamodb_table_cross_account_access", "table", set("table-policy", "policy", doc(
+			map[string]any{"Sid": "DenyOneAccount", "Effect": "Deny", "Principal": "*", "Action": []any{"dynamodb:GetItem", "dynamodb:PutItem"},
+				"Resource": arnRef("table"), "Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": "999999999999"}}}))},
+		{"kms_key_not_publicly_accessible", "key", set("key", "policy", doc(
+			map[string]any{"Sid": "RootDoesAll", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::" + m.Account + ":root"}, "Action": "kms:*", "Resource": "*"}))},
+		{"kms_key_not_publicly_accessible", "key", set("key", "policy", doc(
+			map[string]any{"Sid": "UseDirectly", "Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+				"Condition": map[string]any{"StringEquals": map[string]any{"kms:CallerAccount": m.Account}}}))},
 		{"DynamoDB.1", "table", set("table", "billingMode", "PROVISIONED")},
 		{"CKV_AWS_119", "table", set("table", "serverSideEncryption", nil)},
 		{"CKV_AWS_119", "table", set("key", "enableKeyRotation", false)},

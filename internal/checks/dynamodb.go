@@ -8,6 +8,36 @@ import (
 
 var dynamoDBChecks = []Check{
 	{
+		IDs: []string{"dynamodb_table_cross_account_access", "stack:table-resource-policy"},
+		Rule: "every table carries a resource policy that denies item actions to principals of any other account " +
+			"(aws:PrincipalAccount), so the table defends itself and not IAM alone",
+		Subjects: []string{mockengine.TypeTable},
+		eval: func(e *mockengine.Engine) []Finding {
+			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
+				for _, rp := range e.OfType(mockengine.TypeDynamoDBResourcePolicy) {
+					for _, t := range e.RefsOfType(str(rp, "resourceArn"), mockengine.TypeTable) {
+						if t.Name == r.Name {
+							return judgeTablePolicy(str(rp, "policy"))
+						}
+					}
+				}
+				return false, "no resource policy: any principal an IAM policy anywhere allows reaches the items"
+			})
+		},
+	},
+	{
+		IDs: []string{"kms_key_not_publicly_accessible", "stack:key-admin-separated-from-use"},
+		Rule: "every KMS key's policy separates administration from use: no statement gives a principal both, " +
+			"and use (Encrypt, Decrypt, GenerateDataKey, ReEncrypt) is allowed only through a service (kms:ViaService) " +
+			"or to CloudWatch Logs for named log groups",
+		Subjects: []string{mockengine.TypeKMSKey},
+		eval: func(e *mockengine.Engine) []Finding {
+			return each(e, mockengine.TypeKMSKey, func(r mockengine.Resource) (bool, string) {
+				return judgeKeyPolicy(str(r, "policy"))
+			})
+		},
+	},
+	{
 		IDs:      []string{"DynamoDB.2", "CKV_AWS_28", "AWS-0024"},
 		Rule:     "point-in-time recovery is on for every table",
 		Subjects: []string{mockengine.TypeTable},
@@ -71,4 +101,61 @@ func rotatingKey(e *mockengine.Engine, keyRef string) (bool, string) {
 		return false, fmt.Sprintf("key %s has enableKeyRotation off", keys[0].Name)
 	}
 	return true, fmt.Sprintf("customer-managed key %s, rotation on", keys[0].Name)
+}
+
+// judgeTablePolicy wants a Deny of the item actions to "*" unless aws:PrincipalAccount is this account.
+func judgeTablePolicy(doc string) (bool, string) {
+	p, err := parsePolicy(doc)
+	if err != nil {
+		return false, err.Error()
+	}
+	detail := ""
+	for _, s := range p.Statement {
+		if s.Effect != "Deny" || s.Principal == nil || !s.Principal.All || !s.allows("dynamodb:GetItem") || !s.allows("dynamodb:PutItem") {
+			continue
+		}
+		if thisAccount(s.Condition.values("aws:PrincipalAccount", "StringNotEquals")) {
+			detail = "denies item actions to other accounts"
+		}
+		if named := s.Condition.values("aws:PrincipalArn", "ArnNotEquals"); len(named) > 0 {
+			return detail != "" || thisAccount(s.Condition.values("aws:PrincipalAccount", "StringNotEquals")), fmt.Sprintf("denies item actions to all but %d named principals", len(named))
+		}
+	}
+	if detail == "" {
+		return false, "no Deny of item actions to principals outside this account"
+	}
+	return true, detail + "; this account's principals as IAM allows (no table.adminPrincipals)"
+}
+
+// keyUse are the key actions that use it on data.
+var keyUse = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"}
+
+// judgeKeyPolicy refuses a statement that both administers and uses the key, and use that does not
+// go through a service or to CloudWatch Logs for named log groups.
+func judgeKeyPolicy(doc string) (bool, string) {
+	p, err := parsePolicy(doc)
+	if err != nil {
+		return false, "no key policy of the stack's own: " + err.Error()
+	}
+	for _, s := range p.Statement {
+		if s.Effect != "Allow" {
+			continue
+		}
+		uses := false
+		for _, a := range keyUse {
+			uses = uses || s.allows(a)
+		}
+		if !uses {
+			continue
+		}
+		if s.allows("kms:PutKeyPolicy") || s.allows("kms:ScheduleKeyDeletion") {
+			return false, fmt.Sprintf("statement %q both administers and uses the key", s.Sid)
+		}
+		viaService := len(s.Condition.values("kms:ViaService", "StringEquals")) > 0
+		logsContext := len(s.Condition.values("kms:EncryptionContext:aws:logs:arn", "ArnLike", "ArnEquals")) > 0
+		if !viaService && !logsContext {
+			return false, fmt.Sprintf("statement %q lets principals use the key directly, not only through a service", s.Sid)
+		}
+	}
+	return true, "administration by the account root only; use only through DynamoDB and by CloudWatch Logs for the stack's log groups"
 }

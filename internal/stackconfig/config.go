@@ -102,6 +102,10 @@ type Table struct {
 	DeletionProtection bool   `json:"deletionProtection"`
 	Protect            bool   `json:"protect"`
 	Encryption         string `json:"encryption"`
+	// AdminPrincipals are the role ARNs of everyone who runs Pulumi on the stack (CI's deploy and
+	// preview roles, operators, break-glass): with them, the table and its key deny every other
+	// principal of the account but the function roles.
+	AdminPrincipals []string `json:"adminPrincipals"`
 }
 
 // Functions sizes every Lambda function. ReservedConcurrency 0 reserves nothing: Lambda refuses a
@@ -149,7 +153,7 @@ func Defaults() Config {
 			AllowedSourceCidrs:   []string{},
 		},
 		Logs:      Logs{RetentionDays: 365},
-		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged},
+		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged, AdminPrincipals: []string{}},
 		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
 		Client:    Client{InstanceType: "t4g.nano"},
 		Clients:   []APIClient{},

@@ -117,6 +117,11 @@ func (c Config) problems() Problems {
 		bad("table.encryption", "%q: use %s or %s", c.Table.Encryption, EncryptionAWSOwned, EncryptionCustomerManaged)
 	}
 
+	for i, p := range c.Table.AdminPrincipals {
+		if !principalPattern.MatchString(p) {
+			bad(fmt.Sprintf("table.adminPrincipals[%d]", i), "%q: use the IAM role ARN the deployer assumes, such as arn:aws:iam::123456789012:role/ci-deploy (not an STS session ARN, which changes with every session)", p)
+		}
+	}
 	if c.Functions.MemoryMB < 128 || c.Functions.MemoryMB > 10240 {
 		bad("functions.memoryMb", "%d: Lambda accepts 128 to 10240 MB", c.Functions.MemoryMB)
 	}
