@@ -166,9 +166,12 @@ func (d *drawing) connect() {
 			}
 		}
 	}
-	for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {
-		for _, t := range e.RefsOfType(ep.Inputs["policy"], mockengine.TypeTable) {
-			edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
+	// Endpoint policies are attached as resources of their own (infra.EndpointPolicies).
+	for _, pol := range e.OfType(mockengine.TypeVpcEndpointPolicy) {
+		for _, ep := range e.RefsOfType(pol.Inputs["vpcEndpointId"], mockengine.TypeVpcEndpoint) {
+			for _, t := range e.RefsOfType(pol.Inputs["policy"], mockengine.TypeTable) {
+				edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
+			}
 		}
 	}
 	for _, rule := range e.OfType(mockengine.TypeResolverRule) {
