@@ -29,7 +29,9 @@ type apiReport struct {
 	UnauthorizedMethods []string      `json:"unauthorizedMethods"`
 	Stages              []stageReport `json:"stages"`
 	Problems            []string      `json:"problems"`
-	Pass                bool          `json:"pass"`
+	// Warnings are worth a look but do not fail the API.
+	Warnings []string `json:"warnings"`
+	Pass     bool     `json:"pass"`
 }
 
 type stageReport struct {
@@ -70,6 +72,7 @@ func auditAPI(ctx context.Context, gw gateway, api types.RestApi) (apiReport, er
 		VPCEndpointIDs: []string{},
 		RestrictedBy:   []string{},
 		Problems:       []string{},
+		Warnings:       []string{},
 	}
 	if ec := api.EndpointConfiguration; ec != nil {
 		for _, t := range ec.Types {
@@ -119,6 +122,14 @@ func (r *apiReport) checkPolicy(raw string) {
 	}
 	v := evaluatePolicy(doc, r.ID)
 	r.RestrictedBy, r.DenyGuard = append(r.RestrictedBy, v.RestrictedBy...), v.DenyGuard
+	for _, trick := range v.Tricks {
+		r.problem("resource policy: %s", trick)
+	}
+	for _, id := range v.Endpoints {
+		if !slices.Contains(r.VPCEndpointIDs, id) {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("resource policy admits endpoint %s, which the API is not associated with: right only if it is a consumer account's own endpoint", id))
+		}
+	}
 	switch {
 	case len(v.RestrictedBy) == 0:
 		r.problem("resource policy does not restrict callers by %s", strings.Join(sourceKeys, ", "))

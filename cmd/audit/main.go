@@ -18,8 +18,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -101,17 +103,20 @@ func writeTable(w io.Writer, region string, reports []apiReport) {
 			result = "PASS"
 			passed++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Name, orDash(strings.Join(r.EndpointTypes, ",")),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", printable(r.ID), printable(r.Name), orDash(strings.Join(r.EndpointTypes, ",")),
 			orDash(strings.Join(r.RestrictedBy, ",")), yesNo(r.DenyGuard), len(r.UnauthorizedMethods), stagesSummary(r.Stages), result)
 	}
 	_ = tw.Flush()
 	for _, r := range reports {
+		for _, warning := range r.Warnings {
+			fmt.Fprintf(w, "\nWARN %s (%s): %s\n", printable(r.ID), printable(r.Name), printable(warning))
+		}
 		if r.Pass {
 			continue
 		}
-		fmt.Fprintf(w, "\nFAIL %s (%s):\n", r.ID, r.Name)
+		fmt.Fprintf(w, "\nFAIL %s (%s):\n", printable(r.ID), printable(r.Name))
 		for _, p := range r.Problems {
-			fmt.Fprintf(w, "  - %s\n", p)
+			fmt.Fprintf(w, "  - %s\n", printable(p))
 		}
 	}
 	fmt.Fprintf(w, "\n%d of %d REST APIs in %s pass\n", passed, len(reports), region)
@@ -145,4 +150,14 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// printable escapes what AWS returned so it cannot shape the table: a name holding a newline or a
+// tab would otherwise forge a row or a column.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

@@ -200,3 +200,56 @@ func TestAuditErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditJudgesValues: policies whose conditions look right but admit everyone fail, each with its
+// reason; an endpoint the API is not associated with is a warning; a name from AWS cannot forge a
+// row of the table. One recorded GetRestApis answer per trick.
+func TestAuditJudgesValues(t *testing.T) {
+	cases := []struct {
+		list      string
+		wantCode  int
+		wantProbs []string
+		wantWarns []string
+	}{
+		{"restapis-trick-wildcard-endpoint", exitFail, []string{`aws:SourceVpce value "vpce-*" is a wildcard`, `an Allow to "*" has no aws:SourceVpce`}, nil},
+		{"restapis-trick-every-address", exitFail, []string{"aws:VpcSourceIp range 0.0.0.0/0 covers every address", `an Allow to "*" has no aws:SourceVpce`}, nil},
+		{"restapis-trick-allow-everyone", exitFail, []string{`an Allow to "*" has no aws:SourceVpce, aws:SourceVpc or aws:VpcSourceIp condition`}, nil},
+		{"restapis-trick-foreign-endpoint", 0, nil, []string{"admits endpoint vpce-0fffffffffffffff0, which the API is not associated with"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.TrimPrefix(tc.list, "restapis-trick-"), func(t *testing.T) {
+			fakeAPIGateway(t, tc.list)
+			code, stdout, stderr := audit(t, "-json")
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d (stderr %q)\n%s", code, tc.wantCode, stderr, stdout)
+			}
+			var got struct{ APIs []apiReport }
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil || len(got.APIs) != 1 {
+				t.Fatalf("output %s: %v", stdout, err)
+			}
+			r := got.APIs[0]
+			for _, want := range tc.wantProbs {
+				if !slices.ContainsFunc(r.Problems, func(p string) bool { return strings.Contains(p, want) }) {
+					t.Errorf("problems %q lack %q", r.Problems, want)
+				}
+			}
+			for _, want := range tc.wantWarns {
+				if !slices.ContainsFunc(r.Warnings, func(p string) bool { return strings.Contains(p, want) }) {
+					t.Errorf("warnings %q lack %q", r.Warnings, want)
+				}
+			}
+		})
+	}
+	t.Run("newline_in_a_name_is_escaped", func(t *testing.T) {
+		fakeAPIGateway(t, "restapis-trick-newline-name")
+		_, stdout, _ := audit(t)
+		if !strings.Contains(stdout, `evil\nFAIL forged-row\t0`) {
+			t.Errorf("the name is not escaped:\n%s", stdout)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(line, "FAIL forged-row") {
+				t.Errorf("a name forged a row: %q\n%s", line, stdout)
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -110,6 +111,29 @@ type policyVerdict struct {
 	// conditions say "not from this endpoint/VPC/range". Unlike an Allow, it holds whatever other
 	// statements (or identity policies) allow.
 	DenyGuard bool
+	// Tricks are conditions that look right but admit everyone: a wildcard endpoint or VPC id, a
+	// range that covers every address, an Allow to "*" with no source condition.
+	Tricks []string
+	// Endpoints are the exact endpoint ids the policy names, for comparison with the API's own.
+	Endpoints []string
+}
+
+// judgeSourceValues finds values that make a source condition admit everyone.
+func judgeSourceValues(key string, values []string) []string {
+	var out []string
+	for _, v := range values {
+		switch key {
+		case "aws:SourceVpce", "aws:SourceVpc":
+			if strings.ContainsAny(v, "*?") {
+				out = append(out, fmt.Sprintf("%s value %q is a wildcard: it matches endpoints or VPCs of every account; name your own ids exactly", key, v))
+			}
+		case "aws:VpcSourceIp":
+			if p, err := netip.ParsePrefix(v); err == nil && p.Bits() == 0 {
+				out = append(out, fmt.Sprintf("%s range %s covers every address: list your VPCs' ranges", key, v))
+			}
+		}
+	}
+	return out
 }
 
 func evaluatePolicy(doc policyDocument, apiID string) policyVerdict {
@@ -120,10 +144,22 @@ func evaluatePolicy(doc policyDocument, apiID string) policyVerdict {
 		}
 		deny := strings.EqualFold(st.Effect, "Deny")
 		onlyNegativeSource := len(st.Condition) > 0
+		sourceConditioned := false
 		for op, keys := range st.Condition {
 			base, ifExists := splitOperator(op)
-			for key := range keys {
+			for key, values := range keys {
 				source := canonicalSourceKey(key)
+				if source != "" {
+					sourceConditioned = true
+					v.Tricks = append(v.Tricks, judgeSourceValues(source, values)...)
+					if source == "aws:SourceVpce" {
+						for _, id := range values {
+							if !strings.ContainsAny(id, "*?") && !slices.Contains(v.Endpoints, id) {
+								v.Endpoints = append(v.Endpoints, id)
+							}
+						}
+					}
+				}
 				negative := slices.Contains(negativeOperators, base)
 				if source == "" || !negative {
 					onlyNegativeSource = false
@@ -138,8 +174,12 @@ func evaluatePolicy(doc policyDocument, apiID string) policyVerdict {
 		if deny && onlyNegativeSource && everyone(st.Principal) && slices.ContainsFunc(st.Resource, func(r string) bool { return wholeAPI(r, apiID) }) {
 			v.DenyGuard = true
 		}
+		if !deny && everyone(st.Principal) && !sourceConditioned {
+			v.Tricks = append(v.Tricks, "an Allow to \"*\" has no aws:SourceVpce, aws:SourceVpc or aws:VpcSourceIp condition: every principal of every account is allowed")
+		}
 	}
 	slices.Sort(v.RestrictedBy)
+	slices.Sort(v.Endpoints)
 	return v
 }
 
