@@ -47,6 +47,11 @@ type Resource struct {
 	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
 	// Secrets lists the top-level input keys that were marked secret.
 	Secrets []string `json:"secrets,omitempty"`
+	// Source is where the program registers the resource, "infra/api.go:42" (relative to the project
+	// root), from the stack trace the SDK sends with each registration; empty when none is known.
+	Source string `json:"source,omitempty"`
+	// Version is the provider plugin version the SDK asked for ("6.83.4"), empty for components.
+	Version string `json:"version,omitempty"`
 }
 
 // Engine implements pulumi.MockResourceMonitor and keeps what was registered.
@@ -113,6 +118,8 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Dependencies = sortedUnique(rpc.GetDependencies())
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.Version = rpc.GetVersion()
+		r.Source = programFrame(rpc.GetStackTrace().GetFrames())
 	}
 	r.URN = urn(e.stack, e.project, r.Parent, r.Type, r.Name)
 
