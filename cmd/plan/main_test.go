@@ -34,25 +34,40 @@ func loadDev(t *testing.T) *mockengine.Engine {
 	return e
 }
 
-// TestJSONHasThePreviewShape reads -json as a tool made for `pulumi preview --json` would.
+// TestJSONHasThePreviewShape reads -json as a tool made for `pulumi preview --json` would: the
+// fields of display.PreviewDigest and apitype.ResourceV3 (pulumi v3.274.1), a create per resource,
+// the default aws provider first, every custom resource naming it as its provider.
 func TestJSONHasThePreviewShape(t *testing.T) {
 	stdout, stderr, err := runPlan(t, "-stack", "dev", "-json")
 	if err != nil {
 		t.Fatalf("plan -json: %v\n%s", err, stderr)
 	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(stdout), &top); err != nil {
+		t.Fatalf("-json output does not parse: %v", err)
+	}
+	for k := range top {
+		if k != "config" && k != "steps" && k != "changeSummary" {
+			t.Errorf("top-level key %q is not one a preview of a new stack has", k)
+		}
+	}
 	var p struct {
-		Steps []struct {
+		Config map[string]string `json:"config"`
+		Steps  []struct {
 			Op       string `json:"op"`
 			URN      string `json:"urn"`
+			Provider string `json:"provider"`
 			NewState struct {
-				Type         string         `json:"type"`
-				URN          string         `json:"urn"`
-				ID           string         `json:"id"`
-				Custom       bool           `json:"custom"`
-				Parent       string         `json:"parent"`
-				Inputs       map[string]any `json:"inputs"`
-				Outputs      map[string]any `json:"outputs"`
-				Dependencies []string       `json:"dependencies"`
+				Type           string         `json:"type"`
+				URN            string         `json:"urn"`
+				ID             string         `json:"id"`
+				Custom         bool           `json:"custom"`
+				Parent         string         `json:"parent"`
+				Provider       string         `json:"provider"`
+				Inputs         map[string]any `json:"inputs"`
+				Outputs        map[string]any `json:"outputs"`
+				Dependencies   []string       `json:"dependencies"`
+				SourcePosition string         `json:"sourcePosition"`
 			} `json:"newState"`
 		} `json:"steps"`
 		ChangeSummary map[string]int `json:"changeSummary"`
@@ -60,24 +75,33 @@ func TestJSONHasThePreviewShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatalf("-json output does not parse: %v", err)
 	}
-	want := len(loadDev(t).Resources()) + 1 // and the stack
-	if len(p.Steps) != want || p.ChangeSummary["create"] != want {
-		t.Fatalf("%d steps, changeSummary %v: want %d creates, the engine's resources and the stack", len(p.Steps), p.ChangeSummary, want)
+	if p.Config["aws:region"] != "eu-west-1" {
+		t.Errorf("config aws:region = %q, want the stack's eu-west-1", p.Config["aws:region"])
 	}
-	if p.Steps[0].NewState.Type != mockengine.StackType || p.Steps[0].NewState.Parent != "" {
+	want := len(loadDev(t).Resources()) + 2 // and the stack and the default aws provider
+	if len(p.Steps) != want || p.ChangeSummary["create"] != want {
+		t.Fatalf("%d steps, changeSummary %v: want %d creates, the engine's resources, the stack and the provider", len(p.Steps), p.ChangeSummary, want)
+	}
+	if p.Steps[0].NewState.Type != mockengine.StackType || p.Steps[0].NewState.Parent != "" || p.Steps[0].Provider != "" {
 		t.Fatalf("first step is %s with parent %q: want the stack, with no parent", p.Steps[0].NewState.Type, p.Steps[0].NewState.Parent)
 	}
+	provider := p.Steps[1]
+	if provider.NewState.Type != "pulumi:providers:aws" || !strings.HasSuffix(provider.URN, "::default_6_83_4") || provider.NewState.Inputs["region"] != "eu-west-1" {
+		t.Fatalf("second step %s (%s) inputs %v: want the default aws provider of v6.83.4 in eu-west-1", provider.URN, provider.NewState.Type, provider.NewState.Inputs)
+	}
+	ref := provider.URN + "::" + provider.NewState.ID
 	seen := map[string]bool{}
 	for _, s := range p.Steps {
 		st := s.NewState
-		if s.Op != "create" || s.URN != st.URN || st.Inputs == nil || st.Outputs == nil {
+		// Inputs and outputs are omitted when empty (apitype.ResourceV3), as for components.
+		if s.Op != "create" || s.URN != st.URN || st.Custom && (st.Inputs == nil || st.Outputs == nil) {
 			t.Errorf("step %s: op %q, urn %q, inputs/outputs present %t: want create, the state's URN, both maps", s.URN, s.Op, st.URN, st.Inputs != nil && st.Outputs != nil)
 		}
 		if seen[st.URN] {
 			t.Errorf("URN %s appears twice", st.URN)
 		}
 		// Parents and dependencies come first, so a reader can build the tree in one pass.
-		if st.Type != mockengine.StackType && !seen[st.Parent] {
+		if st.Type != mockengine.StackType && st.Parent != "" && !seen[st.Parent] {
 			t.Errorf("%s: parent %q is not an earlier step", st.URN, st.Parent)
 		}
 		for _, d := range st.Dependencies {
@@ -86,8 +110,16 @@ func TestJSONHasThePreviewShape(t *testing.T) {
 			}
 		}
 		name := st.URN[strings.LastIndex(st.URN, "::")+2:]
-		if st.Custom && st.ID != mockengine.Placeholder(name, "id") {
-			t.Errorf("%s: id %q, want the placeholder %s", st.URN, st.ID, mockengine.Placeholder(name, "id"))
+		if st.Custom && st.Type != provider.NewState.Type {
+			if st.ID != mockengine.Placeholder(name, "id") {
+				t.Errorf("%s: id %q, want the placeholder %s", st.URN, st.ID, mockengine.Placeholder(name, "id"))
+			}
+			if s.Provider != ref || st.Provider != ref {
+				t.Errorf("%s: provider %q / state provider %q, want %q", st.URN, s.Provider, st.Provider, ref)
+			}
+			if !strings.HasPrefix(st.SourcePosition, "project:///infra/") {
+				t.Errorf("%s: sourcePosition %q, want the infra/ line that registers it", st.URN, st.SourcePosition)
+			}
 		}
 		seen[st.URN] = true
 	}
@@ -96,7 +128,7 @@ func TestJSONHasThePreviewShape(t *testing.T) {
 // TestTextPlan checks the reviewer's plan: the count in the header, the legend, every resource in
 // the tree with its settings, full policies, the cost tables and the verdicts.
 func TestTextPlan(t *testing.T) {
-	stdout, stderr, err := runPlan(t, "-stack", "dev")
+	stdout, stderr, err := runPlan(t, "-stack", "dev", "-full")
 	if err != nil {
 		t.Fatalf("plan dev: %v\n%s", err, stderr)
 	}
@@ -145,7 +177,7 @@ func TestFailingCheckFailsThePlan(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	err := run([]string{"-root", dir, "-stack", "unwaived"}, &out, &errOut)
+	err := run([]string{"-root", dir, "-stack", "unwaived", "-full"}, &out, &errOut)
 	if !errors.Is(err, errChecksFailed) {
 		t.Fatalf("error %v, want the checks failure", err)
 	}

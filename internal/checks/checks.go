@@ -30,6 +30,10 @@ const (
 	Fail          Status = "fail"
 	Waived        Status = "waived"
 	NotApplicable Status = "n/a"
+	// Unknown is a failure on a resource some of whose inputs a real preview could not know (values
+	// AWS assigns at deploy): it cannot be judged from that preview, and does not fail it. The offline
+	// plan, where every value is a placeholder, judges the same program in full.
+	Unknown Status = "unknown"
 )
 
 // Finding is the verdict of one check on one resource.
@@ -64,7 +68,7 @@ type Result struct {
 	Findings []Finding
 }
 
-// Status summarises the findings: fail beats waived beats pass; no findings is n/a.
+// Status summarises the findings: fail beats unknown beats waived beats pass; no findings is n/a.
 func (r Result) Status() Status {
 	if len(r.Findings) == 0 {
 		return NotApplicable
@@ -74,7 +78,9 @@ func (r Result) Status() Status {
 		switch {
 		case f.Status == Fail:
 			return Fail
-		case f.Status == Waived:
+		case f.Status == Unknown:
+			worst = Unknown
+		case f.Status == Waived && worst == Pass:
 			worst = Waived
 		}
 	}
@@ -142,6 +148,10 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 					w.Covered++
 					break
 				}
+			}
+			if r, ok := e.Named(findings[i].Type, findings[i].Resource); ok && findings[i].Status == Fail && len(r.Unknown) > 0 {
+				findings[i].Status = Unknown
+				findings[i].Detail += fmt.Sprintf(" (%s unknown until deploy)", strings.Join(r.Unknown, ", "))
 			}
 		}
 		rep.Results = append(rep.Results, Result{Check: c, Findings: findings})

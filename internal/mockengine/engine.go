@@ -50,6 +50,9 @@ type Resource struct {
 	// Source is where the program registers the resource, "infra/api.go:42" (relative to the project
 	// root), from the stack trace the SDK sends with each registration; empty when none is known.
 	Source string `json:"source,omitempty"`
+	// Unknown lists the top-level input keys whose value a real preview could not know (only set when
+	// the stack was read from `pulumi preview --json`): a check cannot judge them before deploy.
+	Unknown []string `json:"unknown,omitempty"`
 	// Version is the provider plugin version the SDK asked for ("6.83.4"), empty for components.
 	Version string `json:"version,omitempty"`
 }
