@@ -30,7 +30,7 @@ type Preview struct {
 
 // Step is display.PreviewStep: one resource operation.
 type Step struct {
-	Op string `json:"op"`
+	Op  string `json:"op"`
 	URN string `json:"urn"`
 	// Provider is the reference "<provider URN>::<provider id>" of the provider that performs the
 	// step; empty for components and the stack.
