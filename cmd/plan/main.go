@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/cost"
@@ -107,6 +108,8 @@ type planned struct {
 	heading string
 	changes []plan.Change
 	unknown int
+	// took is how long the offline run took (the preview document's duration).
+	took time.Duration
 	// configFile is where a finding with no known source line is shown in code scanning.
 	configFile string
 }
@@ -150,7 +153,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		doc, err := plan.PreviewOf(e, config)
+		doc, err := plan.PreviewOf(e, config, p.took)
 		if err != nil {
 			return err
 		}
@@ -194,6 +197,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 func offline(root, stack string, stderr io.Writer) (planned, error) {
 	fmt.Fprintf(stderr, "plan: running the program for stack %s under the mock engine, once per DNS mode...\n", stack)
+	start := time.Now()
 	own, runs, err := plan.LoadModes(root, stack)
 	if err != nil {
 		return planned{}, err
@@ -208,7 +212,7 @@ func offline(root, stack string, stderr io.Writer) (planned, error) {
 		return planned{}, fmt.Errorf("stack %s: %w", stack, err)
 	}
 	return planned{
-		e: e, report: checks.Run(e, checks.All(), waivers), own: own, runs: runs,
+		e: e, report: checks.Run(e, checks.All(), waivers), own: own, runs: runs, took: time.Since(start) / time.Duration(len(runs)),
 		heading:    fmt.Sprintf("Offline plan of stack %s (project %s, region %s): mock engine, no AWS calls", e.StackName(), e.Project(), e.Region()),
 		configFile: "Pulumi." + stack + ".yaml",
 	}, nil
@@ -265,8 +269,10 @@ func text(w io.Writer, p planned, full bool) error {
 		fmt.Fprintln(w, p.heading)
 		plan.Changes(w, p.changes)
 		fmt.Fprintln(w)
-	}
-	if err := plan.Tree(w, p.e); err != nil {
+		if err := plan.ResourceTree(w, p.e); err != nil {
+			return err
+		}
+	} else if err := plan.Tree(w, p.e); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)

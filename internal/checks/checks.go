@@ -130,6 +130,10 @@ func All() []Check {
 // Run evaluates checks on the recorded stack and applies waivers (ForStack gives a stack's).
 func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 	rep := Report{Stack: e.StackName()}
+	fromPreview := false
+	for _, r := range e.Resources() {
+		fromPreview = fromPreview || len(r.Unknown) > 0
+	}
 	inScope := make([]*AppliedWaiver, len(waivers))
 	for i, w := range waivers {
 		inScope[i] = &AppliedWaiver{Waiver: w}
@@ -149,9 +153,16 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 					break
 				}
 			}
-			if r, ok := e.Named(findings[i].Type, findings[i].Resource); ok && findings[i].Status == Fail && len(r.Unknown) > 0 {
+			if findings[i].Status != Fail || !fromPreview {
+				continue
+			}
+			// A failure on a value the preview could not know: on the resource itself, or on
+			// another it refers to, which the check names in its detail.
+			if r, ok := e.Named(findings[i].Type, findings[i].Resource); ok && len(r.Unknown) > 0 {
 				findings[i].Status = Unknown
 				findings[i].Detail += fmt.Sprintf(" (%s unknown until deploy)", strings.Join(r.Unknown, ", "))
+			} else if d := findings[i].Detail; strings.Contains(d, mockengine.Unknown) || strings.Contains(d, notKnown) {
+				findings[i].Status = Unknown
 			}
 		}
 		rep.Results = append(rep.Results, Result{Check: c, Findings: findings})
@@ -161,6 +172,9 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 	}
 	return rep
 }
+
+// notKnown is how a check says it met a value not known before deploy.
+const notKnown = "not known before deploy"
 
 // Waiver accepts the failures of one check on some resources, with the reason in code review.
 type Waiver struct {

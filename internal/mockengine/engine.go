@@ -50,6 +50,8 @@ type Resource struct {
 	// Source is where the program registers the resource, "infra/api.go:42" (relative to the project
 	// root), from the stack trace the SDK sends with each registration; empty when none is known.
 	Source string `json:"source,omitempty"`
+	// PropertyDependencies lists, per top-level input key, the resources its value came from.
+	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
 	// Unknown lists the top-level input keys whose value a real preview could not know (only set when
 	// the stack was read from `pulumi preview --json`): a check cannot judge them before deploy.
 	Unknown []string `json:"unknown,omitempty"`
@@ -122,6 +124,12 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.Version = rpc.GetVersion()
+		for k, deps := range rpc.GetPropertyDependencies() {
+			if r.PropertyDependencies == nil {
+				r.PropertyDependencies = map[string][]string{}
+			}
+			r.PropertyDependencies[k] = sortedUnique(deps.GetUrns())
+		}
 		r.Source = programFrame(rpc.GetStackTrace().GetFrames())
 	}
 	r.URN = urn(e.stack, e.project, r.Parent, r.Type, r.Name)

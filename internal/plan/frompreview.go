@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/providers"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/sig"
@@ -56,9 +57,9 @@ var gone = map[string]bool{OpDelete: true, OpDeleteReplaced: true, OpDiscard: tr
 //   - a known resource id becomes `${name.id}` wherever it appears, whole or inside an ARN or a
 //     policy, and the deploying account's id `${aws:accountId}`;
 //   - a value the preview could not know (the engine's unknown sentinel, a resource still to be
-//     created) becomes `${dep.id}` when the property depends on exactly the resource(s) it can name
-//     (propertyDependencies; a list of unknown ids takes its dependencies of the matching type in
-//     order), else `${unknown}`, and its key is recorded in Resource.Unknown.
+//     created) becomes `${dep.id}` when its key names the type of the resource it depends on
+//     (propertyDependencies; see unknownRef), else `${unknown}`, and its key is recorded in
+//     Resource.Unknown.
 func FromPreview(p Preview) (*Previewed, error) {
 	stack, project := "", ""
 	states := map[string]*Step{}
@@ -103,6 +104,18 @@ func FromPreview(p Preview) (*Previewed, error) {
 	if region == "" {
 		return nil, errors.New("the preview names no region: neither config aws:region nor the aws provider's region input is set")
 	}
+	// `pulumi preview --json` leaves out unchanged resources unless asked for them (the display's
+	// shouldShow hides "same" steps), and checks on a partial stack would judge it wrongly: a VPC
+	// whose unchanged flow log is missing from the document would fail.
+	sames := 0
+	for _, s := range p.Steps {
+		if s.Op == OpSame {
+			sames++
+		}
+	}
+	if want := p.ChangeSummary[OpSame]; sames < want {
+		return nil, fmt.Errorf("the preview lists %d of its %d unchanged resources: write it with `pulumi preview --json --show-sames`", sames, want)
+	}
 
 	var rs []mockengine.Resource
 	for _, u := range order {
@@ -114,7 +127,7 @@ func FromPreview(p Preview) (*Previewed, error) {
 		r := mockengine.Resource{
 			Type: string(st.Type), Name: resource.URN(u).Name(), URN: u, ID: string(st.ID), Custom: st.Custom,
 			Parent: string(st.Parent), Protect: st.Protect, Inputs: st.Inputs, Outputs: st.Outputs,
-			Source: sourceOf(st.SourcePosition),
+			Source: sourceOf(st),
 		}
 		for _, d := range st.Dependencies {
 			r.Dependencies = append(r.Dependencies, string(d))
@@ -150,10 +163,25 @@ func FromPreview(p Preview) (*Previewed, error) {
 	return out, nil
 }
 
-// sourceOf turns the engine's "project:///infra/api.go#42,7" into "infra/api.go:42".
-func sourceOf(pos string) string {
+// sourceOf is where the program registers the resource: its sourcePosition, or the first frame of
+// its stackTrace, that lies in the project.
+func sourceOf(st *apitype.ResourceV3) string {
+	if s := projectPosition(st.SourcePosition); s != "" {
+		return s
+	}
+	for _, f := range st.StackTrace {
+		if s := projectPosition(f.SourcePosition); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// projectPosition turns the engine's "project:///infra/api.go#42" (a column may follow: "#42,7")
+// into "infra/api.go:42"; a position outside the project ("project:///../../root/go/pkg/...") is none.
+func projectPosition(pos string) string {
 	rest, ok := strings.CutPrefix(pos, "project:///")
-	if !ok {
+	if !ok || strings.HasPrefix(rest, "../") {
 		return ""
 	}
 	file, lineCol, _ := strings.Cut(rest, "#")
@@ -173,8 +201,9 @@ type normalizer struct {
 	account string
 }
 
-// arnAccount finds the account field of an ARN.
-var arnAccount = regexp.MustCompile(`arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):`)
+// accountRef finds an account id where policies name one: an ARN's account field, or the value of
+// an aws:SourceAccount, aws:PrincipalAccount or aws:ResourceAccount condition.
+var accountRef = regexp.MustCompile(`(?:arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:|"aws:(?:SourceAccount|PrincipalAccount|ResourceAccount)"\s*:\s*\[?\s*")(\d{12})\b`)
 
 func newNormalizer(rs []mockengine.Resource) *normalizer {
 	n := &normalizer{byURN: map[string]mockengine.Resource{}, ids: map[string]string{}}
@@ -185,7 +214,7 @@ func newNormalizer(rs []mockengine.Resource) *normalizer {
 			n.ids[r.ID] = mockengine.Placeholder(r.Name, "id")
 		}
 		for _, s := range mockengine.Strings(r.Inputs) {
-			for _, m := range arnAccount.FindAllStringSubmatch(s, -1) {
+			for _, m := range accountRef.FindAllStringSubmatch(s, -1) {
 				counts[m[1]]++
 			}
 		}
@@ -227,8 +256,17 @@ func (n *normalizer) value(key string, v any, deps []string, unknown *bool) any 
 	switch x := v.(type) {
 	case string:
 		if x == sig.UnknownStringValue {
-			if ref := n.unknownRef(key, deps, 0, 1); ref != "" {
-				return ref
+			refs := n.typedDeps(key, deps)
+			switch {
+			case len(refs) == 1 && !plural(key):
+				return refs[0]
+			case len(refs) > 0 && plural(key):
+				// A whole list not known yet (subnetIds of an output list): one id per dependency.
+				out := make([]any, len(refs))
+				for i, r := range refs {
+					out[i] = r
+				}
+				return out
 			}
 			*unknown = true
 			return mockengine.Unknown
@@ -237,11 +275,9 @@ func (n *normalizer) value(key string, v any, deps []string, unknown *bool) any 
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			if e == sig.UnknownStringValue {
-				if ref := n.unknownRef(key, deps, i, len(x)); ref != "" {
-					out[i] = ref
-					continue
-				}
+			if refs := n.typedDeps(key, deps); e == sig.UnknownStringValue && len(refs) == len(x) {
+				out[i] = refs[i]
+				continue
 			}
 			out[i] = n.value(key, e, deps, unknown)
 		}
@@ -256,12 +292,13 @@ func (n *normalizer) value(key string, v any, deps []string, unknown *bool) any 
 	return v
 }
 
-// unknownRef names the resource an unknown value (element i of count) is the id or ARN of, when the
-// property's dependencies say so unambiguously: the dependencies whose type the key names
-// (subnetIds → subnets, vpcId → the VPC, role → the role), one per element in order; or the one
-// custom resource the property depends on.
-func (n *normalizer) unknownRef(key string, deps []string, i, count int) string {
-	var custom, typed []mockengine.Resource
+// typedDeps names, as placeholders in order, the dependencies of a property whose type its key
+// names: vpcId → the VPC, subnetIds → the subnets, iamRoleArn → the role's ARN. The longest type
+// name wins (vpcPeeringConnectionId is a peering, not a VPC). An unknown whose key names no
+// dependency, such as a policy or a source ARN computed from another resource's outputs, stays
+// unknown: guessing would judge a wrong value.
+func (n *normalizer) typedDeps(key string, deps []string) []string {
+	var typed []mockengine.Resource
 	best := 0
 	k := strings.ToLower(key)
 	for _, d := range deps {
@@ -269,12 +306,10 @@ func (n *normalizer) unknownRef(key string, deps []string, i, count int) string 
 		if !ok || !r.Custom {
 			continue
 		}
-		custom = append(custom, r)
 		name := strings.ToLower(string(tokens.Type(r.Type).Name()))
-		if !strings.HasPrefix(k, name) && !strings.HasPrefix(k, "vpc"+name) {
+		if !strings.Contains(k, name) {
 			continue
 		}
-		// The longest type name the key starts with wins: vpcPeeringConnectionId is a peering, not a VPC.
 		switch {
 		case len(name) > best:
 			typed, best = []mockengine.Resource{r}, len(name)
@@ -283,28 +318,26 @@ func (n *normalizer) unknownRef(key string, deps []string, i, count int) string 
 		}
 	}
 	prop := "id"
-	if strings.HasSuffix(k, "arn") || k == "role" {
+	if strings.HasSuffix(k, "arn") || strings.HasSuffix(k, "arns") || k == "role" {
 		prop = "arn"
 	}
-	switch {
-	case len(typed) == count:
-		return mockengine.Placeholder(typed[i].Name, prop)
-	case len(typed) == 0 && len(custom) == 1 && count == 1:
-		return mockengine.Placeholder(custom[0].Name, prop)
+	out := make([]string, len(typed))
+	for i, r := range typed {
+		out[i] = mockengine.Placeholder(r.Name, prop)
 	}
-	return ""
+	return out
 }
+
+// plural says whether a key holds a list of ids (subnetIds, securityGroupIds).
+func plural(key string) bool { return strings.HasSuffix(key, "Ids") || strings.HasSuffix(key, "Arns") }
 
 // text replaces known ids (whole, or delimited inside a longer string) and the account id.
 func (n *normalizer) text(s string) string {
 	if ph, ok := n.ids[s]; ok {
 		return ph
 	}
-	if n.account != "" {
-		if s == n.account {
-			return mockengine.Account
-		}
-		s = strings.ReplaceAll(s, ":"+n.account+":", ":"+mockengine.Account+":")
+	if n.account != "" && strings.Contains(s, n.account) {
+		s = replaceDelimited(s, n.account, mockengine.Account)
 	}
 	for _, id := range n.idOrder {
 		if len(id) < 4 || !strings.Contains(s, id) {

@@ -44,8 +44,9 @@ const update = `{
        "parent": "urn:pulumi:s::p::p:infra:Net::net"}, "replaceReasons": ["cidrBlock"], "detailedDiff": {"cidrBlock": {"kind": "update-replace", "inputDiff": true}}},
     {"op": "create", "urn": "urn:pulumi:s::p::p:infra:Net$aws:ec2/securityGroup:SecurityGroup::sg",
      "newState": {"urn": "urn:pulumi:s::p::p:infra:Net$aws:ec2/securityGroup:SecurityGroup::sg", "custom": true, "type": "aws:ec2/securityGroup:SecurityGroup",
-       "inputs": {"vpcId": "vpc-0a1b2c3d4e5f67890", "description": "web",
+       "inputs": {"vpcId": "` + unknown + `", "description": "web",
          "ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"], "description": "open"}]},
+       "propertyDependencies": {"vpcId": ["urn:pulumi:s::p::p:infra:Net$aws:ec2/vpc:Vpc::vpc"]},
        "parent": "urn:pulumi:s::p::p:infra:Net::net"}, "detailedDiff": null},
     {"op": "create", "urn": "urn:pulumi:s::p::p:infra:Net$aws:ec2/flowLog:FlowLog::flow",
      "newState": {"urn": "urn:pulumi:s::p::p:infra:Net$aws:ec2/flowLog:FlowLog::flow", "custom": true, "type": "aws:ec2/flowLog:FlowLog",
@@ -82,9 +83,14 @@ func TestFromPreviewReadsAnUpdate(t *testing.T) {
 	if got := subnets[0].Inputs["vpcId"]; got != "${vpc.id}" {
 		t.Errorf("subnet vpcId = %v, want ${vpc.id}", got)
 	}
+	// An unknown id whose key names the type it depends on is that resource's id; any other unknown
+	// (a log destination ARN computed from a log group) stays unknown rather than guessed.
+	if sg, _ := e.Named(m.TypeSecurityGroup, "sg"); sg.Inputs["vpcId"] != "${vpc.id}" {
+		t.Errorf("unknown vpcId = %v, want ${vpc.id}, the VPC it depends on", sg.Inputs["vpcId"])
+	}
 	flow, _ := e.Named(m.TypeFlowLog, "flow")
-	if got := flow.Inputs["logDestination"]; got != "${flow-logs.id}" {
-		t.Errorf("unknown logDestination = %v, want the log group it depends on", got)
+	if got := flow.Inputs["logDestination"]; got != m.Unknown {
+		t.Errorf("unknown logDestination = %v, want %s", got, m.Unknown)
 	}
 	if got := flow.Inputs["iamRoleArn"]; got != "arn:aws:iam::${aws:accountId}:role/flow-role" {
 		t.Errorf("iamRoleArn = %v, want the account as the plan's placeholder", got)
@@ -99,8 +105,8 @@ func TestFromPreviewReadsAnUpdate(t *testing.T) {
 	if ops[OpReplace] != "a " || ops[OpDelete] != "igw " || ops[OpCreate] != "sg flow flow-logs " || ops[OpSame] != "" {
 		t.Errorf("changes %v: want a replaced, igw deleted, three creates, no sames", ops)
 	}
-	if pv.Unknown != 1 {
-		t.Errorf("%d unknown values, want 1 (the log group's retention)", pv.Unknown)
+	if pv.Unknown != 2 {
+		t.Errorf("%d unknown values, want 2 (the log group's retention, the flow log's destination)", pv.Unknown)
 	}
 }
 
@@ -158,5 +164,20 @@ func TestFromPreviewNeedsARegion(t *testing.T) {
 	}
 	if _, err := FromPreview(p); err == nil || !strings.Contains(err.Error(), "aws:region") {
 		t.Errorf("error %v, want one naming aws:region", err)
+	}
+}
+
+// Without --show-sames a preview leaves the unchanged resources out; judging what is left would
+// judge a different stack.
+func TestFromPreviewRefusesAPreviewWithoutItsUnchangedResources(t *testing.T) {
+	doc := `{"config": {"aws:region": "eu-west-1"}, "changeSummary": {"same": 2, "update": 1}, "steps": [
+	  {"op": "same", "urn": "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", "newState": {"type": "pulumi:pulumi:Stack", "urn": "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s"}},
+	  {"op": "update", "urn": "urn:pulumi:s::p::aws:ec2/vpc:Vpc::v", "newState": {"type": "aws:ec2/vpc:Vpc", "urn": "urn:pulumi:s::p::aws:ec2/vpc:Vpc::v", "custom": true}}]}`
+	p, err := ReadPreview(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromPreview(p); err == nil || !strings.Contains(err.Error(), "--show-sames") {
+		t.Errorf("error %v, want one saying to run the preview with --show-sames", err)
 	}
 }

@@ -76,10 +76,12 @@ const (
 )
 
 // PreviewOf builds the preview of the recorded stack as `pulumi preview --json` shows a stack's
-// first update: the stack, the default provider of each package the program uses, then every
-// resource after its parent and dependencies, each custom resource naming its provider. config is
-// the stack's configuration as the CLI passes it (Config in the document).
-func PreviewOf(e *mockengine.Engine, config map[string]string) (Preview, error) {
+// first update: a create step per resource, the stack first, every parent and dependency before
+// the resources that need it, each custom resource naming its default provider (the engine shows no
+// step for a default provider). As in a real preview of a create, the new state has inputs but no
+// id and no outputs: AWS has assigned none yet. config is the stack's configuration as the CLI
+// passes it; took is how long the run took.
+func PreviewOf(e *mockengine.Engine, config map[string]string, took time.Duration) (Preview, error) {
 	root, ok := e.Root()
 	if !ok {
 		return Preview{}, fmt.Errorf("stack %s: the program registered no stack resource", e.StackName())
@@ -88,67 +90,55 @@ func PreviewOf(e *mockengine.Engine, config map[string]string) (Preview, error) 
 	if err != nil {
 		return Preview{}, err
 	}
-	p := Preview{Config: redactConfig(config), ChangeSummary: map[string]int{}}
-	add := func(s Step) {
-		p.Steps = append(p.Steps, s)
-		p.ChangeSummary[s.Op]++
-	}
-	add(createStep(root, ""))
-	refs := map[string]string{}
-	for _, r := range ordered[1:] {
-		if !r.Custom {
-			continue
-		}
-		pkg := strings.SplitN(r.Type, ":", 2)[0]
-		key := pkg + "@" + r.Version
-		if _, done := refs[key]; done {
-			continue
-		}
-		name := "default"
-		if r.Version != "" {
-			name += "_" + strings.NewReplacer(".", "_", "-", "_", "+", "_").Replace(r.Version)
-		}
-		urn := resource.NewURN(tokens.QName(e.StackName()), tokens.PackageName(e.Project()), "", providers.MakeProviderType(tokens.Package(pkg)), name)
-		ref, err := providers.NewReference(urn, providers.UnknownID)
-		if err != nil {
-			return Preview{}, err
-		}
-		refs[key] = ref.String()
-		inputs := map[string]any{}
-		if r.Version != "" {
-			inputs["version"] = r.Version
-		}
-		if region := config[pkg+":region"]; region != "" {
-			inputs["region"] = region
-		}
-		add(createStep(mockengine.Resource{Type: string(urn.Type()), Name: name, URN: string(urn), Custom: true,
-			ID: providers.UnknownID, Inputs: inputs, Outputs: inputs}, ""))
-	}
-	for _, r := range ordered[1:] {
+	p := Preview{Config: redactConfig(config), Duration: took, ChangeSummary: map[string]int{}}
+	for _, r := range ordered {
 		provider := ""
 		if r.Custom {
-			provider = refs[strings.SplitN(r.Type, ":", 2)[0]+"@"+r.Version]
+			if provider, err = defaultProvider(e, r); err != nil {
+				return Preview{}, err
+			}
 		}
-		add(createStep(r, provider))
+		p.Steps = append(p.Steps, createStep(r, provider))
+		p.ChangeSummary[OpCreate]++
 	}
 	return p, nil
 }
 
+// defaultProvider is the reference the engine gives a resource's default provider before it exists:
+// "<urn of pulumi:providers:<pkg>::default_<version>>::<unknown id>" (pulumi/pkg
+// resource/deploy/providers ProviderRequest.DefaultName).
+func defaultProvider(e *mockengine.Engine, r mockengine.Resource) (string, error) {
+	pkg := strings.SplitN(r.Type, ":", 2)[0]
+	name := "default"
+	if r.Version != "" {
+		name += "_" + strings.NewReplacer(".", "_", "-", "_", "+", "_").Replace(r.Version)
+	}
+	urn := resource.NewURN(tokens.QName(e.StackName()), tokens.PackageName(e.Project()), "", providers.MakeProviderType(tokens.Package(pkg)), name)
+	ref, err := providers.NewReference(urn, providers.UnknownID)
+	if err != nil {
+		return "", err
+	}
+	return ref.String(), nil
+}
+
 func createStep(r mockengine.Resource, provider string) Step {
-	deps := make([]resource.URN, len(r.Dependencies))
-	for i, d := range r.Dependencies {
-		deps[i] = resource.URN(d)
-	}
 	state := &apitype.ResourceV3{
-		URN: resource.URN(r.URN), Custom: r.Custom, ID: resource.ID(r.ID), Type: tokens.Type(r.Type),
-		Inputs: redact(r.Inputs, r.Secrets), Outputs: redact(r.Outputs, r.Secrets), Parent: resource.URN(r.Parent),
-		Protect: r.Protect, Dependencies: deps, Provider: provider,
+		URN: resource.URN(r.URN), Custom: r.Custom, Type: tokens.Type(r.Type),
+		Inputs: redact(r.Inputs, r.Secrets), Parent: resource.URN(r.Parent),
+		Protect: r.Protect, Provider: provider,
 	}
-	if state.Inputs == nil {
-		state.Inputs = map[string]any{}
+	for _, d := range r.Dependencies {
+		state.Dependencies = append(state.Dependencies, resource.URN(d))
 	}
-	if state.Outputs == nil {
-		state.Outputs = map[string]any{}
+	for k, deps := range r.PropertyDependencies {
+		if state.PropertyDependencies == nil {
+			state.PropertyDependencies = map[resource.PropertyKey][]resource.URN{}
+		}
+		us := make([]resource.URN, len(deps))
+		for i, d := range deps {
+			us[i] = resource.URN(d)
+		}
+		state.PropertyDependencies[resource.PropertyKey(k)] = us
 	}
 	if r.Source != "" {
 		// The engine records where the program registered the resource as a project-relative URI.

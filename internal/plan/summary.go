@@ -132,13 +132,18 @@ func checkSummary(w io.Writer, rep checks.Report) {
 	}
 	fmt.Fprintf(w, ", %d FAIL\n", counts[checks.Fail])
 	for _, r := range rep.Results {
+		var unknown []string
 		for _, f := range r.Findings {
 			switch f.Status {
 			case checks.Fail:
 				fmt.Fprintf(w, "  FAIL %s on %s: %s\n    fix: %s\n", r.Check.ID(), f.Resource, f.Detail, r.Check.Fix())
 			case checks.Unknown:
-				fmt.Fprintf(w, "  UNKNOWN %s on %s: %s\n", r.Check.ID(), f.Resource, f.Detail)
+				unknown = append(unknown, f.Resource)
 			}
+		}
+		// One line per check: a preview of a new stack leaves the same value unknown on many resources.
+		if len(unknown) > 0 {
+			fmt.Fprintf(w, "  UNKNOWN %s on %s: depends on values AWS assigns at deploy (-full says which)\n", r.Check.ID(), strings.Join(unknown, ", "))
 		}
 	}
 	for _, aw := range rep.Waivers {
@@ -159,7 +164,7 @@ func checkSummary(w io.Writer, rep checks.Report) {
 }
 
 // writeChanges writes a preview's change counts and its changes: replacements and deletes always,
-// the others up to maxChangeLines unless all is set.
+// updates and the other ops up to maxChangeLines, creates only when all is set (-full).
 func writeChanges(w io.Writer, changes []Change, all bool) {
 	counts := map[string]int{}
 	for _, c := range changes {
@@ -180,15 +185,16 @@ func writeChanges(w io.Writer, changes []Change, all bool) {
 	fmt.Fprintf(w, "Changes: %s\n", strings.Join(parts, ", "))
 	listed, skipped := 0, 0
 	for _, c := range changes {
-		dangerous := c.Op == OpReplace || c.Op == OpDelete || c.Op == OpDeleteReplaced
-		if c.Op == OpCreateReplacement || !dangerous && !all && listed >= maxChangeLines {
-			if c.Op != OpCreateReplacement {
-				skipped++
-			}
+		switch {
+		case c.Op == OpCreateReplacement || c.Op == OpDeleteReplaced:
+			continue // the replace line says it
+		case all, c.Op == OpReplace, c.Op == OpDelete:
+			// -full lists everything; a summary always lists what AWS will destroy.
+		case c.Op == OpCreate:
+			continue // counted above; -full lists them
+		case listed >= maxChangeLines:
+			skipped++
 			continue
-		}
-		if c.Op == OpDeleteReplaced {
-			continue // its replace line says it
 		}
 		listed++
 		line := fmt.Sprintf("  %s %s  %s", opSymbol(c.Op), c.Name, c.Type)
