@@ -129,6 +129,16 @@ func FromPreview(p Preview) (*Previewed, error) {
 			Parent: string(st.Parent), Protect: st.Protect, Inputs: st.Inputs, Outputs: st.Outputs,
 			Source: sourceOf(st),
 		}
+		// A preview's new state carries neither id nor outputs; a resource that exists has them in
+		// its old state, and the stack's other inputs name it by them.
+		if old := s.OldState; old != nil {
+			if r.ID == "" {
+				r.ID = string(old.ID)
+			}
+			if r.Outputs == nil {
+				r.Outputs = old.Outputs
+			}
+		}
 		for _, d := range st.Dependencies {
 			r.Dependencies = append(r.Dependencies, string(d))
 		}
