@@ -246,10 +246,12 @@ func typeCounts(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// ReservedConcurrency lists each function's reservation and their sum. Reserved concurrency comes
-// out of the account's regional concurrency quota (1,000 by default), and Lambda keeps at least 100
-// of it unreserved, so every stack in the account and region shares what is left
-// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+// ReservedConcurrency lists each function's reservation and their sum. Reservations come out of
+// the account's regional concurrency quota, 1,000 by default and lower in some new accounts
+// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), of which Lambda keeps
+// 100 unreserved ("You can reserve up to the Unreserved account concurrency value that is shown,
+// minus 100", https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), so every
+// stack in the account and region shares what is left.
 func ReservedConcurrency(e *mockengine.Engine) []string {
 	var lines []string
 	sum := 0.0
@@ -263,7 +265,7 @@ func ReservedConcurrency(e *mockengine.Engine) []string {
 		lines = append(lines, fmt.Sprintf("%s: %g", f.Name, n))
 	}
 	if sum > 0 {
-		lines = append(lines, fmt.Sprintf("total %g of the account's regional quota (default 1,000, of which 100 always stay unreserved)", sum))
+		lines = append(lines, fmt.Sprintf("total %g of the account's regional concurrency (default 1,000, lower in some new accounts; 100 always stay unreserved)", sum))
 	}
 	return lines
 }
