@@ -16,6 +16,7 @@ case $rc in
 esac
 
 body=$(mktemp)
+trap 'rm -f "$body"' EXIT
 {
   echo "$marker"
   echo "### pulumi preview of \`$stack\`: $verdict"
