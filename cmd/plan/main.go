@@ -110,6 +110,8 @@ type planned struct {
 	unknown int
 	// took is how long the offline run took (the preview document's duration).
 	took time.Duration
+	// cfg is the stack's validated config.
+	cfg stackconfig.Config
 	// configFile is where a finding with no known source line is shown in code scanning.
 	configFile string
 }
@@ -212,7 +214,7 @@ func offline(root, stack string, stderr io.Writer) (planned, error) {
 		return planned{}, fmt.Errorf("stack %s: %w", stack, err)
 	}
 	return planned{
-		e: e, report: checks.Run(e, checks.All(), waivers), own: own, runs: runs, took: time.Since(start) / time.Duration(len(runs)),
+		e: e, cfg: cfg, report: checks.Run(e, checks.All(), waivers), own: own, runs: runs, took: time.Since(start) / time.Duration(len(runs)),
 		heading:    fmt.Sprintf("Offline plan of stack %s (project %s, region %s): mock engine, no AWS calls", e.StackName(), e.Project(), e.Region()),
 		configFile: "Pulumi." + stack + ".yaml",
 	}, nil
@@ -244,7 +246,7 @@ func fromPreview(path string, stderr io.Writer) (planned, error) {
 		return planned{}, fmt.Errorf("%s: stack %s: %w", path, e.StackName(), err)
 	}
 	return planned{
-		e: e, report: checks.Run(e, checks.All(), waivers), changes: pv.Changes, unknown: pv.Unknown,
+		e: e, cfg: cfg, report: checks.Run(e, checks.All(), waivers), changes: pv.Changes, unknown: pv.Unknown,
 		heading:    fmt.Sprintf("Preview of stack %s (project %s, region %s), read from %s", e.StackName(), e.Project(), e.Region(), path),
 		configFile: "Pulumi." + e.StackName() + ".yaml",
 	}, nil
@@ -262,7 +264,7 @@ func text(w io.Writer, p planned, full bool) error {
 		modes = cost.CompareDNS(prices, p.runs, plan.DNSModes)
 	}
 	if !full {
-		return plan.Summary(w, plan.SummaryInput{Engine: p.e, Report: p.report, Cost: est, Own: p.own, Modes: modes,
+		return plan.Summary(w, plan.SummaryInput{Engine: p.e, Report: p.report, Cost: est, Own: p.own, Modes: modes, Config: p.cfg,
 			Heading: p.heading, Changes: p.changes, Unknown: p.unknown})
 	}
 	if p.changes != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/cost"
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/quotas"
+	"github.com/example/private-api/internal/stackconfig"
 )
 
 // Section is a part of the summary that a capability outside the plan fills, such as the
@@ -16,16 +18,23 @@ import (
 // this stack, and then the summary leaves the section out.
 type Section struct {
 	Title string
-	Lines func(e *mockengine.Engine) []string
+	Lines func(in SectionInput) []string
 }
 
-// Sections are the summary's extension points, in print order. Account-wide quotas and the access
-// matrix are filled by the capabilities that own them (issue 18, sections 3 and 5); reserved
-// concurrency is the plan's own.
+// SectionInput is what a section reads: the planned stack and its validated config.
+type SectionInput struct {
+	Engine *mockengine.Engine
+	Config stackconfig.Config
+}
+
+// Sections are the summary's extension points, in print order. The access matrix is filled by the
+// capability that owns the clients' grants (issue 18, section 3).
 var Sections = []Section{
-	{Title: "Account-wide quotas this stack uses", Lines: func(*mockengine.Engine) []string { return nil }},
+	{Title: "Account-wide quotas this stack uses (make doctor compares them with the account)", Lines: func(in SectionInput) []string {
+		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
+	}},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
-	{Title: "Access matrix (client → routes)", Lines: func(*mockengine.Engine) []string { return nil }},
+	{Title: "Access matrix (client → routes)", Lines: func(SectionInput) []string { return nil }},
 }
 
 // SummaryInput is what a summary reports on.
@@ -37,6 +46,8 @@ type SummaryInput struct {
 	// which shows one mode only).
 	Own   string
 	Modes []cost.DNSMode
+	// Config is the stack's validated config, for the sections.
+	Config stackconfig.Config
 	// Heading is the first line: what was planned, from where.
 	Heading string
 	// Changes are a real preview's operations; nil for the offline plan, where everything is created.
@@ -106,7 +117,7 @@ func Summary(w io.Writer, in SummaryInput) error {
 	checkSummary(w, in.Report)
 
 	for _, s := range Sections {
-		lines := s.Lines(e)
+		lines := s.Lines(SectionInput{Engine: e, Config: in.Config})
 		if len(lines) == 0 {
 			continue
 		}
@@ -248,26 +259,26 @@ func typeCounts(counts map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// ReservedConcurrency lists each function's reservation and their sum. Reservations come out of
-// the account's regional concurrency quota, 1,000 by default and lower in some new accounts
-// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), of which Lambda keeps
-// 100 unreserved ("You can reserve up to the Unreserved account concurrency value that is shown,
-// minus 100", https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), so every
-// stack in the account and region shares what is left.
-func ReservedConcurrency(e *mockengine.Engine) []string {
+// ReservedConcurrency lists each function's reservation when any function reserves. Reservations
+// come out of the account's regional concurrency quota, 1,000 by default and lower in some new
+// accounts (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), of which
+// Lambda keeps 100 unreserved ("You can reserve up to the Unreserved account concurrency value that
+// is shown, minus 100", https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html):
+// the quotas section says what that asks of the account.
+func ReservedConcurrency(in SectionInput) []string {
 	var lines []string
-	sum := 0.0
-	for _, f := range e.OfType(mockengine.TypeFunction) {
+	any := false
+	for _, f := range in.Engine.OfType(mockengine.TypeFunction) {
 		n, ok := f.Inputs["reservedConcurrentExecutions"].(float64)
-		if !ok {
+		if !ok || n < 0 {
 			lines = append(lines, fmt.Sprintf("%s: none (shares the account's unreserved pool)", f.Name))
 			continue
 		}
-		sum += n
+		any = true
 		lines = append(lines, fmt.Sprintf("%s: %g", f.Name, n))
 	}
-	if sum > 0 {
-		lines = append(lines, fmt.Sprintf("total %g of the account's regional concurrency (default 1,000, lower in some new accounts; 100 always stay unreserved)", sum))
+	if !any {
+		return nil
 	}
 	return lines
 }
