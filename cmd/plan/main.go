@@ -281,6 +281,8 @@ func text(w io.Writer, p planned, full bool) error {
 	plan.Costs(w, est, p.own, modes)
 	fmt.Fprintln(w)
 	plan.Verdicts(w, p.report)
+	fmt.Fprintln(w)
+	plan.RenderAccess(w, p.e)
 	return nil
 }
 

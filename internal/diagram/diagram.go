@@ -166,8 +166,16 @@ func (d *drawing) connect() {
 			}
 		}
 	}
+	// An endpoint's policy is its own input or, since the stack attaches them apart, a
+	// VpcEndpointPolicy naming it.
 	for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {
-		for _, t := range e.RefsOfType(ep.Inputs["policy"], mockengine.TypeTable) {
+		policies := []any{ep.Inputs["policy"]}
+		for _, p := range e.OfType(mockengine.TypeVpcEndpointPolicy) {
+			if target, ok := e.Resolve(str(p, "vpcEndpointId")); ok && target.Name == ep.Name {
+				policies = append(policies, p.Inputs["policy"])
+			}
+		}
+		for _, t := range e.RefsOfType(policies, mockengine.TypeTable) {
 			edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
 		}
 	}

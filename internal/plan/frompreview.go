@@ -165,6 +165,13 @@ func FromPreview(p Preview) (*Previewed, error) {
 		rs[i].Outputs = n.props(rs[i].Outputs, deps, &ignored)
 		if rs[i].Custom {
 			rs[i].ID = mockengine.Placeholder(rs[i].Name, "id")
+			// A resource still to be created has no id or ARN yet: the plan's placeholders name them,
+			// as the policies that refer to it do once normalized.
+			for _, prop := range []string{"id", "arn"} {
+				if v, ok := rs[i].Outputs[prop].(string); !ok || v == "" || v == mockengine.Unknown {
+					rs[i].Outputs[prop] = mockengine.Placeholder(rs[i].Name, prop)
+				}
+			}
 		}
 		out.Unknown += len(rs[i].Unknown)
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,14 +28,38 @@ type SectionInput struct {
 	Config stackconfig.Config
 }
 
-// Sections are the summary's extension points, in print order. The access matrix is filled by the
-// capability that owns the clients' grants (issue 18, section 3).
+// Sections are the summary's extension points, in print order.
 var Sections = []Section{
 	{Title: "Account-wide quotas this stack uses (make doctor compares them with the account)", Lines: func(in SectionInput) []string {
 		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
 	}},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
-	{Title: "Access matrix (client → routes)", Lines: func(SectionInput) []string { return nil }},
+	{Title: "Access matrix", Lines: accessLines},
+}
+
+// accessLines is the access matrix (access.go) as summary lines; a policy a preview does not know
+// yet leaves it unevaluated, and says so.
+func accessLines(in SectionInput) []string {
+	var b strings.Builder
+	RenderAccess(&b, in.Engine)
+	return strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+}
+
+// RenderAccess writes the access matrix, or why it cannot be evaluated: in a preview of a new stack
+// the policies are built from ids AWS has not assigned yet.
+func RenderAccess(w io.Writer, e *mockengine.Engine) {
+	a, err := AccessOf(e)
+	if err == nil {
+		a.Render(w)
+		return
+	}
+	for _, p := range e.OfType(mockengine.TypeRestAPIPolicy) {
+		if slices.Contains(p.Unknown, "policy") {
+			fmt.Fprintln(w, "Access: not known before deploy (the resource policy is built from ids AWS assigns)")
+			return
+		}
+	}
+	fmt.Fprintf(w, "Access: not evaluated: %v\n", err)
 }
 
 // SummaryInput is what a summary reports on.
