@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,25 +35,30 @@ func loadDev(t *testing.T) *mockengine.Engine {
 	return e
 }
 
-// TestJSONHasThePreviewShape reads -json as a tool made for `pulumi preview --json` would.
+// TestJSONHasThePreviewShape reads -json as a tool made for `pulumi preview --json` would: a create
+// per resource, the stack first, parents and dependencies before the resources that need them, every
+// custom resource naming its default provider and the infra/ line that registers it.
+// TestJSONMatchesARealPreview compares the fields themselves with a real preview's.
 func TestJSONHasThePreviewShape(t *testing.T) {
 	stdout, stderr, err := runPlan(t, "-stack", "dev", "-json")
 	if err != nil {
 		t.Fatalf("plan -json: %v\n%s", err, stderr)
 	}
 	var p struct {
-		Steps []struct {
+		Config map[string]string `json:"config"`
+		Steps  []struct {
 			Op       string `json:"op"`
 			URN      string `json:"urn"`
+			Provider string `json:"provider"`
 			NewState struct {
-				Type         string         `json:"type"`
-				URN          string         `json:"urn"`
-				ID           string         `json:"id"`
-				Custom       bool           `json:"custom"`
-				Parent       string         `json:"parent"`
-				Inputs       map[string]any `json:"inputs"`
-				Outputs      map[string]any `json:"outputs"`
-				Dependencies []string       `json:"dependencies"`
+				Type           string         `json:"type"`
+				URN            string         `json:"urn"`
+				Custom         bool           `json:"custom"`
+				Parent         string         `json:"parent"`
+				Provider       string         `json:"provider"`
+				Inputs         map[string]any `json:"inputs"`
+				Dependencies   []string       `json:"dependencies"`
+				SourcePosition string         `json:"sourcePosition"`
 			} `json:"newState"`
 		} `json:"steps"`
 		ChangeSummary map[string]int `json:"changeSummary"`
@@ -60,18 +66,22 @@ func TestJSONHasThePreviewShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
 		t.Fatalf("-json output does not parse: %v", err)
 	}
+	if p.Config["aws:region"] != "eu-west-1" {
+		t.Errorf("config aws:region = %q, want the stack's eu-west-1", p.Config["aws:region"])
+	}
 	want := len(loadDev(t).Resources()) + 1 // and the stack
 	if len(p.Steps) != want || p.ChangeSummary["create"] != want {
 		t.Fatalf("%d steps, changeSummary %v: want %d creates, the engine's resources and the stack", len(p.Steps), p.ChangeSummary, want)
 	}
-	if p.Steps[0].NewState.Type != mockengine.StackType || p.Steps[0].NewState.Parent != "" {
+	if p.Steps[0].NewState.Type != mockengine.StackType || p.Steps[0].NewState.Parent != "" || p.Steps[0].Provider != "" {
 		t.Fatalf("first step is %s with parent %q: want the stack, with no parent", p.Steps[0].NewState.Type, p.Steps[0].NewState.Parent)
 	}
+	const provider = "urn:pulumi:dev::private-api::pulumi:providers:aws::default_6_83_4::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 	seen := map[string]bool{}
 	for _, s := range p.Steps {
 		st := s.NewState
-		if s.Op != "create" || s.URN != st.URN || st.Inputs == nil || st.Outputs == nil {
-			t.Errorf("step %s: op %q, urn %q, inputs/outputs present %t: want create, the state's URN, both maps", s.URN, s.Op, st.URN, st.Inputs != nil && st.Outputs != nil)
+		if s.Op != "create" || s.URN != st.URN || st.Custom && st.Inputs == nil {
+			t.Errorf("step %s: op %q, urn %q, inputs %v: want create, the state's URN, the inputs", s.URN, s.Op, st.URN, st.Inputs != nil)
 		}
 		if seen[st.URN] {
 			t.Errorf("URN %s appears twice", st.URN)
@@ -85,18 +95,95 @@ func TestJSONHasThePreviewShape(t *testing.T) {
 				t.Errorf("%s: dependency %s is not an earlier step", st.URN, d)
 			}
 		}
-		name := st.URN[strings.LastIndex(st.URN, "::")+2:]
-		if st.Custom && st.ID != mockengine.Placeholder(name, "id") {
-			t.Errorf("%s: id %q, want the placeholder %s", st.URN, st.ID, mockengine.Placeholder(name, "id"))
+		if st.Custom {
+			if s.Provider != provider || st.Provider != provider {
+				t.Errorf("%s: provider %q / state provider %q, want %q", st.URN, s.Provider, st.Provider, provider)
+			}
+			if !strings.HasPrefix(st.SourcePosition, "project:///infra/") {
+				t.Errorf("%s: sourcePosition %q, want the infra/ line that registers it", st.URN, st.SourcePosition)
+			}
 		}
 		seen[st.URN] = true
+	}
+}
+
+// TestJSONMatchesARealPreview holds -json to testdata/dev-preview.json, the output of
+// `pulumi preview --json` of the dev stack under the real Pulumi CLI and engine (v3.274.1, Go
+// language host; the AWS provider a stand-in that answers like a fresh account): the same top-level
+// keys, the same fields on each kind of step and state, the same ops and provider references. The
+// engine's stackTrace and ignoreChanges are left out of the plan (sourcePosition carries the line).
+func TestJSONMatchesARealPreview(t *testing.T) {
+	real, err := os.ReadFile("testdata/dev-preview.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline, stderr, err := runPlan(t, "-stack", "dev", "-json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	type shape struct {
+		top, ops, providers map[string]bool
+		fields              map[string]map[string]bool
+	}
+	shapeOf := func(doc []byte) shape {
+		var d map[string]any
+		if err := json.Unmarshal(doc, &d); err != nil {
+			t.Fatal(err)
+		}
+		sh := shape{top: map[string]bool{}, ops: map[string]bool{}, providers: map[string]bool{}, fields: map[string]map[string]bool{}}
+		for k := range d {
+			sh.top[k] = true
+		}
+		for _, x := range d["steps"].([]any) {
+			step := x.(map[string]any)
+			ns := step["newState"].(map[string]any)
+			kind := "component"
+			switch {
+			case ns["type"] == mockengine.StackType:
+				kind = "stack"
+			case ns["custom"] == true:
+				kind = "custom"
+			}
+			for k := range step {
+				if sh.fields["step "+kind] == nil {
+					sh.fields["step "+kind] = map[string]bool{}
+				}
+				sh.fields["step "+kind][k] = true
+			}
+			for k := range ns {
+				if k == "stackTrace" || k == "ignoreChanges" || kind == "stack" && k == "sourcePosition" {
+					continue
+				}
+				if sh.fields["state "+kind] == nil {
+					sh.fields["state "+kind] = map[string]bool{}
+				}
+				sh.fields["state "+kind][k] = true
+			}
+			sh.ops[step["op"].(string)] = true
+			if p, ok := step["provider"].(string); ok {
+				sh.providers[p] = true
+			}
+		}
+		return sh
+	}
+	want, got := shapeOf(real), shapeOf([]byte(offline))
+	if !reflect.DeepEqual(want.top, got.top) {
+		t.Errorf("top-level keys %v, a real preview has %v", got.top, want.top)
+	}
+	if !reflect.DeepEqual(want.ops, got.ops) || !reflect.DeepEqual(want.providers, got.providers) {
+		t.Errorf("ops %v, providers %v; a real preview has %v, %v", got.ops, got.providers, want.ops, want.providers)
+	}
+	for kind, fields := range want.fields {
+		if !reflect.DeepEqual(fields, got.fields[kind]) {
+			t.Errorf("%s fields %v, a real preview has %v", kind, got.fields[kind], fields)
+		}
 	}
 }
 
 // TestTextPlan checks the reviewer's plan: the count in the header, the legend, every resource in
 // the tree with its settings, full policies, the cost tables and the verdicts.
 func TestTextPlan(t *testing.T) {
-	stdout, stderr, err := runPlan(t, "-stack", "dev")
+	stdout, stderr, err := runPlan(t, "-stack", "dev", "-full")
 	if err != nil {
 		t.Fatalf("plan dev: %v\n%s", err, stderr)
 	}
@@ -145,7 +232,7 @@ func TestFailingCheckFailsThePlan(t *testing.T) {
 		}
 	}
 	var out, errOut bytes.Buffer
-	err := run([]string{"-root", dir, "-stack", "unwaived"}, &out, &errOut)
+	err := run([]string{"-root", dir, "-stack", "unwaived", "-full"}, &out, &errOut)
 	if !errors.Is(err, errChecksFailed) {
 		t.Fatalf("error %v, want the checks failure", err)
 	}

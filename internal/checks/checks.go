@@ -30,6 +30,10 @@ const (
 	Fail          Status = "fail"
 	Waived        Status = "waived"
 	NotApplicable Status = "n/a"
+	// Unknown is a failure on a resource some of whose inputs a real preview could not know (values
+	// AWS assigns at deploy): it cannot be judged from that preview, and does not fail it. The offline
+	// plan, where every value is a placeholder, judges the same program in full.
+	Unknown Status = "unknown"
 )
 
 // Finding is the verdict of one check on one resource.
@@ -64,7 +68,7 @@ type Result struct {
 	Findings []Finding
 }
 
-// Status summarises the findings: fail beats waived beats pass; no findings is n/a.
+// Status summarises the findings: fail beats unknown beats waived beats pass; no findings is n/a.
 func (r Result) Status() Status {
 	if len(r.Findings) == 0 {
 		return NotApplicable
@@ -74,7 +78,9 @@ func (r Result) Status() Status {
 		switch {
 		case f.Status == Fail:
 			return Fail
-		case f.Status == Waived:
+		case f.Status == Unknown:
+			worst = Unknown
+		case f.Status == Waived && worst == Pass:
 			worst = Waived
 		}
 	}
@@ -124,6 +130,10 @@ func All() []Check {
 // Run evaluates checks on the recorded stack and applies waivers (ForStack gives a stack's).
 func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 	rep := Report{Stack: e.StackName()}
+	fromPreview := false
+	for _, r := range e.Resources() {
+		fromPreview = fromPreview || len(r.Unknown) > 0
+	}
 	inScope := make([]*AppliedWaiver, len(waivers))
 	for i, w := range waivers {
 		inScope[i] = &AppliedWaiver{Waiver: w}
@@ -143,6 +153,17 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 					break
 				}
 			}
+			if findings[i].Status != Fail || !fromPreview {
+				continue
+			}
+			// A failure on a value the preview could not know: on the resource itself, or on
+			// another it refers to, which the check names in its detail.
+			if r, ok := e.Named(findings[i].Type, findings[i].Resource); ok && len(r.Unknown) > 0 {
+				findings[i].Status = Unknown
+				findings[i].Detail += fmt.Sprintf(" (%s unknown until deploy)", strings.Join(r.Unknown, ", "))
+			} else if d := findings[i].Detail; strings.Contains(d, mockengine.Unknown) || strings.Contains(d, notKnown) {
+				findings[i].Status = Unknown
+			}
 		}
 		rep.Results = append(rep.Results, Result{Check: c, Findings: findings})
 	}
@@ -151,6 +172,9 @@ func Run(e *mockengine.Engine, checks []Check, waivers []Waiver) Report {
 	}
 	return rep
 }
+
+// notKnown is how a check says it met a value not known before deploy.
+const notKnown = "not known before deploy"
 
 // Waiver accepts the failures of one check on some resources, with the reason in code review.
 type Waiver struct {

@@ -351,3 +351,20 @@ func TestAbsentSubjectsAreNotApplicable(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCheckHasAFix: code scanning shows the fix next to each finding, so none may be blank,
+// and a fix must not outlive its check.
+func TestEveryCheckHasAFix(t *testing.T) {
+	ids := map[string]bool{}
+	for _, c := range checks.All() {
+		ids[c.ID()] = true
+		if c.Fix() == "" {
+			t.Errorf("check %s has no fix in fixes.go", c.ID())
+		}
+	}
+	for id := range checks.FixIDs() {
+		if !ids[id] {
+			t.Errorf("fixes.go has a fix for %s, which is no check's first ID", id)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/example/private-api/internal/mockengine"
@@ -133,6 +134,7 @@ var networkChecks = []Check{
 				if len(users) == 0 {
 					return false, "attached to nothing"
 				}
+				sort.Strings(users) // registration order varies; a verdict's text must not
 				return true, "attached to " + strings.Join(users, ", ")
 			})
 		},

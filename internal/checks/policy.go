@@ -114,7 +114,7 @@ func parsePolicy(doc string) (policy, error) {
 	case doc == "":
 		return p, errors.New("no policy document")
 	case strings.Contains(doc, mockengine.Unknown):
-		return p, errors.New("policy document is not known before deploy, so it cannot be reviewed")
+		return p, errors.New("policy document is " + notKnown + ", so it cannot be reviewed")
 	}
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
 		return p, fmt.Errorf("policy document is not valid JSON: %w", err)

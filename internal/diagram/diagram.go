@@ -166,12 +166,17 @@ func (d *drawing) connect() {
 			}
 		}
 	}
-	// Endpoint policies are attached as resources of their own (infra.EndpointPolicies).
-	for _, pol := range e.OfType(mockengine.TypeVpcEndpointPolicy) {
-		for _, ep := range e.RefsOfType(pol.Inputs["vpcEndpointId"], mockengine.TypeVpcEndpoint) {
-			for _, t := range e.RefsOfType(pol.Inputs["policy"], mockengine.TypeTable) {
-				edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
+	// An endpoint's policy is its own input or, since the stack attaches them apart, a
+	// VpcEndpointPolicy naming it.
+	for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {
+		policies := []any{ep.Inputs["policy"]}
+		for _, p := range e.OfType(mockengine.TypeVpcEndpointPolicy) {
+			if target, ok := e.Resolve(str(p, "vpcEndpointId")); ok && target.Name == ep.Name {
+				policies = append(policies, p.Inputs["policy"])
 			}
+		}
+		for _, t := range e.RefsOfType(policies, mockengine.TypeTable) {
+			edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
 		}
 	}
 	for _, rule := range e.OfType(mockengine.TypeResolverRule) {

@@ -47,6 +47,16 @@ type Resource struct {
 	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
 	// Secrets lists the top-level input keys that were marked secret.
 	Secrets []string `json:"secrets,omitempty"`
+	// Source is where the program registers the resource, "infra/api.go:42" (relative to the project
+	// root), from the stack trace the SDK sends with each registration; empty when none is known.
+	Source string `json:"source,omitempty"`
+	// PropertyDependencies lists, per top-level input key, the resources its value came from.
+	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
+	// Unknown lists the top-level input keys whose value a real preview could not know (only set when
+	// the stack was read from `pulumi preview --json`): a check cannot judge them before deploy.
+	Unknown []string `json:"unknown,omitempty"`
+	// Version is the provider plugin version the SDK asked for ("6.83.4"), empty for components.
+	Version string `json:"version,omitempty"`
 }
 
 // Engine implements pulumi.MockResourceMonitor and keeps what was registered.
@@ -113,6 +123,14 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Dependencies = sortedUnique(rpc.GetDependencies())
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.Version = rpc.GetVersion()
+		for k, deps := range rpc.GetPropertyDependencies() {
+			if r.PropertyDependencies == nil {
+				r.PropertyDependencies = map[string][]string{}
+			}
+			r.PropertyDependencies[k] = sortedUnique(deps.GetUrns())
+		}
+		r.Source = programFrame(rpc.GetStackTrace().GetFrames())
 	}
 	r.URN = urn(e.stack, e.project, r.Parent, r.Type, r.Name)
 

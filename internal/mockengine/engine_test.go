@@ -1,10 +1,12 @@
 package mockengine
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 type component struct{ pulumi.ResourceState }
@@ -54,4 +56,24 @@ func TestEngine(t *testing.T) {
 			t.Errorf("Resolve(${first.id}) = %v, %v", r.Name, ok)
 		}
 	})
+}
+
+// The location of a resource is the program's own frame, below the SDK frames that register it.
+func TestProgramFrame(t *testing.T) {
+	frame := func(path string, line int32) *pulumirpc.StackFrame {
+		return &pulumirpc.StackFrame{Pc: &pulumirpc.SourcePosition{Uri: "file://" + path, Line: line}}
+	}
+	frames := []*pulumirpc.StackFrame{
+		frame("/root/go/pkg/mod/github.com/pulumi/pulumi-aws/sdk/v6@v6.83.4/go/aws/ec2/vpc.go", 300),
+		{},
+		frame(filepath.Join(projectRoot, "internal/mockengine/engine_test.go"), 10),
+		frame(filepath.Join(projectRoot, "infra/api%20network.go"), 42),
+		frame(filepath.Join(projectRoot, "main.go"), 7),
+	}
+	if got := programFrame(frames); got != "infra/api network.go:42" {
+		t.Errorf("programFrame = %q, want the infra frame", got)
+	}
+	if got := programFrame(frames[:3]); got != "" {
+		t.Errorf("programFrame with no program frame = %q, want empty", got)
+	}
 }

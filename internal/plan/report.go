@@ -19,15 +19,15 @@ func Verdicts(w io.Writer, rep checks.Report) {
 	for _, r := range rep.Results {
 		counts[r.Status()]++
 	}
-	fmt.Fprintf(w, "Checks on stack %s: %d checks, %d pass, %d waived, %d n/a, %d FAIL\n", rep.Stack, len(rep.Results),
-		counts[checks.Pass], counts[checks.Waived], counts[checks.NotApplicable], counts[checks.Fail])
+	fmt.Fprintf(w, "Checks on stack %s: %d checks, %d pass, %d waived, %d n/a, %d unknown until deploy, %d FAIL\n", rep.Stack, len(rep.Results),
+		counts[checks.Pass], counts[checks.Waived], counts[checks.NotApplicable], counts[checks.Unknown], counts[checks.Fail])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  check\tverdict\tresources\tIDs")
 	for _, r := range rep.Results {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.Check.ID(), strings.ToUpper(string(r.Status())), resources(r), strings.Join(r.Check.IDs, ", "))
 	}
 	tw.Flush()
-	for _, status := range []checks.Status{checks.Fail, checks.Waived} {
+	for _, status := range []checks.Status{checks.Fail, checks.Unknown, checks.Waived} {
 		first := true
 		for _, r := range rep.Results {
 			for _, f := range r.Findings {
@@ -115,6 +115,9 @@ func Costs(w io.Writer, est cost.Estimate, own string, modes []cost.DNSMode) {
 	}
 	for _, m := range est.Missing {
 		fmt.Fprintf(w, "  NO PRICE for %s: counted as $0, add it to internal/cost/prices.json\n", m)
+	}
+	if len(modes) == 0 {
+		return
 	}
 	fmt.Fprintln(w, "\nDNS modes for this stack (same config, dns.mode replaced; * = this stack's mode):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

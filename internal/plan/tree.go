@@ -105,6 +105,20 @@ func Tree(w io.Writer, e *mockengine.Engine) error {
 	}
 	fmt.Fprintf(w, "Offline plan of stack %s (project %s, region %s): mock engine, no AWS calls\n", e.StackName(), e.Project(), e.Region())
 	fmt.Fprintf(w, "Resources: + %d to create (%d AWS resources, %d components, 1 stack)\n\n", c.Total, c.Custom, c.Components)
+	return resourceTree(w, e, root)
+}
+
+// ResourceTree writes the legend and the resource tree without the offline plan's header: the
+// listing of a stack read from a real preview.
+func ResourceTree(w io.Writer, e *mockengine.Engine) error {
+	root, ok := e.Root()
+	if !ok {
+		return fmt.Errorf("stack %s: the program registered no stack resource", e.StackName())
+	}
+	return resourceTree(w, e, root)
+}
+
+func resourceTree(w io.Writer, e *mockengine.Engine, root mockengine.Resource) error {
 	fmt.Fprint(w, Legend)
 	fmt.Fprintf(w, "\n+ %s (%s)\n", root.Name, root.Type)
 	children := childrenByParent(e)
