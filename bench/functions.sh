@@ -73,11 +73,37 @@ judge() { # judge <1 when the target is met>: sets $verdict, remembers a miss
 	if [[ $1 == 1 ]]; then verdict=ok; else verdict=MISSED; failed=1; fi
 }
 
+# A benchmark renamed or gone must not pass unnoticed.
+missing() { # missing <what> <figures file> <name...>: fails the run for each name without a figure
+	local what=$1 figures=$2 name
+	shift 2
+	for name; do
+		if ! grep -q "^$name " "$figures"; then
+			echo "no $what figure for $name: see $out" >&2
+			failed=1
+		fi
+	done
+}
+warm_figures >"$out/warm-figures.txt"
+missing "warm request" "$out/warm-figures.txt" Create Get Patch
+
 printf 'warm request (store excluded), best of %-2d     time     allocs\n' $((rounds * 5))
 while read -r name us allocs; do
 	judge "$(awk -v us="$us" -v a="$allocs" 'BEGIN { print (us < 20 && a < 60) ? 1 : 0 }')"
 	printf '  %-32s %7s µs  %6s    %s\n' "$name" "$us" "$allocs" "$verdict"
-done < <(warm_figures)
+done <"$out/warm-figures.txt"
+
+awk '/^BenchmarkColdStart\// {
+		name = $1; sub(/^BenchmarkColdStart\//, "", name); sub(/-[0-9]+$/, "", name)
+		delete m
+		for (i = 3; i < NF; i++) m[$(i+1)] = $i
+		printf "%s %s %s %s %.2f %s %s\n", name, m["ms"], m["init-ms"], m["bare-ms"], m["x-bare"],
+			("sdkfloor-ms" in m) ? m["sdkfloor-ms"] : "-", ("x-sdkfloor" in m) ? sprintf("%.2f", m["x-sdkfloor"]) : "-"
+	}' "$out/cold.txt" >"$out/cold-figures.txt"
+# Every function the build produced (bootstrap.Functions) must have its cold start measured.
+built=()
+for d in "$out"/build/*/; do built+=("$(basename "$d")"); done
+missing "cold start" "$out/cold-figures.txt" "${built[@]}"
 
 echo "cold start, medians of 41 rounds    first answer   init     bare    x bare  sdkfloor  x sdkfloor"
 while read -r name ms init bare xbare floor xfloor; do
@@ -87,13 +113,7 @@ while read -r name ms init bare xbare floor xfloor; do
 		judge "$(awk -v x="$xfloor" 'BEGIN { print (x <= 1.25) ? 1 : 0 }')"
 	fi
 	printf '  %-32s %7s ms  %6s ms %6s ms  %6s  %6s ms  %6s      %s\n' "$name" "$ms" "$init" "$bare" "$xbare" "$floor" "$xfloor" "$verdict"
-done < <(awk '/^BenchmarkColdStart\// {
-		name = $1; sub(/^BenchmarkColdStart\//, "", name); sub(/-[0-9]+$/, "", name)
-		delete m
-		for (i = 3; i < NF; i++) m[$(i+1)] = $i
-		printf "%s %s %s %s %.2f %s %s\n", name, m["ms"], m["init-ms"], m["bare-ms"], m["x-bare"],
-			("sdkfloor-ms" in m) ? m["sdkfloor-ms"] : "-", ("x-sdkfloor" in m) ? sprintf("%.2f", m["x-sdkfloor"]) : "-"
-	}' "$out/cold.txt")
+done <"$out/cold-figures.txt"
 
 echo "linux/arm64 bootstrap size"
 for f in "$out"/build/*/bootstrap; do
