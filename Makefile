@@ -38,7 +38,8 @@ diagram: build/bin/plan
 build:
 	$(GO) run ./cmd/buildfunctions -out build
 
-# Warm handler time/allocs, cold start under a Runtime API harness, binary sizes; exits 1 on a missed target.
+# Warm handler time/allocs, cold start as ratios to baselines run alongside, binary sizes; fails on a
+# missed target (bench exit 1) or a failed step (2), and then keeps its logs in the directory it names.
 bench-functions: deps
 	bash bench/functions.sh
 

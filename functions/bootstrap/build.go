@@ -65,7 +65,17 @@ func Build(ctx context.Context, moduleRoot, outDir, name string, target Target) 
 	if _, err := os.Stat(filepath.Join(pkgDir, "main.go")); err != nil {
 		return Artifact{}, fmt.Errorf("build %s: no function at %s (known: %s): %w", name, pkgDir, strings.Join(Functions, ", "), err)
 	}
+	return buildPackage(ctx, moduleRoot, "./functions/"+name, outDir, name, target)
+}
+
+// buildPackage builds the main package pkg (relative to moduleRoot) as outDir/name/bootstrap
+// and outDir/name.zip.
+func buildPackage(ctx context.Context, moduleRoot, pkg, outDir, name string, target Target) (Artifact, error) {
 	outDir, err := filepath.Abs(outDir)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
+	}
+	toolchain, err := Toolchain(moduleRoot)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
 	}
@@ -78,12 +88,12 @@ func Build(ctx context.Context, moduleRoot, outDir, name string, target Target) 
 		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
 	}
 	args := append([]string{"build"}, buildFlags...)
-	args = append(args, "-o", a.Bootstrap, "./functions/"+name)
+	args = append(args, "-o", a.Bootstrap, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = moduleRoot
-	cmd.Env = append(os.Environ(), buildEnv(target)...)
+	cmd.Env = append(os.Environ(), buildEnv(target, toolchain)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return Artifact{}, fmt.Errorf("build %s: go %s: %w\n%s", name, strings.Join(args, " "), err, out)
+		return Artifact{}, fmt.Errorf("build %s: GOTOOLCHAIN=%s go %s: %w\n%s%s", name, toolchain, strings.Join(args, " "), err, out, toolchainHint(toolchain, out))
 	}
 	if a.ZipSHA256, err = Zip(a.Bootstrap, a.Zip); err != nil {
 		return Artifact{}, fmt.Errorf("build %s: %w", name, err)
@@ -91,11 +101,11 @@ func Build(ctx context.Context, moduleRoot, outDir, name string, target Target) 
 	return a, nil
 }
 
-// buildEnv pins everything in the environment that changes the output: no cgo, the target, its
-// baseline instruction set, and no GOFLAGS from the caller's shell (-race or -cover would change
-// the bytes).
-func buildEnv(t Target) []string {
-	env := []string{"CGO_ENABLED=0", "GOOS=" + t.GOOS, "GOARCH=" + t.GOARCH, "GOFLAGS="}
+// buildEnv pins everything in the environment that changes the output: the Go release, no cgo,
+// the target, its baseline instruction set, and no GOFLAGS from the caller's shell (-race or
+// -cover would change the bytes).
+func buildEnv(t Target, toolchain string) []string {
+	env := []string{"GOTOOLCHAIN=" + toolchain, "CGO_ENABLED=0", "GOOS=" + t.GOOS, "GOARCH=" + t.GOARCH, "GOFLAGS="}
 	switch t.GOARCH {
 	case "arm64":
 		env = append(env, "GOARM64=v8.0")

@@ -38,7 +38,7 @@ func TestReproducibleBuild(t *testing.T) {
 			t.Errorf("%s: two builds differ: bootstrap %s vs %s, zip %s vs %s", a.Name, sha(t, a.Bootstrap), sha(t, b.Bootstrap), a.ZipSHA256, b.ZipSHA256)
 		}
 		t.Run(a.Name, func(t *testing.T) {
-			checkBinary(t, a.Bootstrap, root, copyRoot)
+			checkBinary(t, a.Bootstrap, toolchain(t, root), root, copyRoot)
 			checkZip(t, a)
 		})
 	}
@@ -63,10 +63,14 @@ func TestCompileIsReproducible(t *testing.T) {
 	}
 }
 
-func checkBinary(t *testing.T, path string, roots ...string) {
+func checkBinary(t *testing.T, path, toolchain string, roots ...string) {
 	info, err := buildinfo.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The local Go may be newer than go.mod's: the build must still run go.mod's release.
+	if info.GoVersion != toolchain {
+		t.Errorf("built with %s, want %s, the release go.mod names", info.GoVersion, toolchain)
 	}
 	settings := map[string]string{}
 	for _, s := range info.Settings {
@@ -169,6 +173,42 @@ func sha(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+func toolchain(t *testing.T, root string) string {
+	t.Helper()
+	v, err := bootstrap.Toolchain(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestToolchain(t *testing.T) {
+	for _, tc := range []struct {
+		name, gomod, want, wantErr string
+	}{
+		{"the_go_line", "module m\n\ngo 1.26.6\n", "go1.26.6", ""},
+		{"the_toolchain_line_first", "module m\n\ngo 1.26.0\n\ntoolchain go1.26.8\n", "go1.26.8", ""},
+		{"a_language_version_with_a_toolchain", "module m\n\ngo 1.26\ntoolchain go1.26.6\n", "go1.26.6", ""},
+		{"a_language_version_alone", "module m\n\ngo 1.26\n", "", `"go 1.26" is not an exact Go release`},
+		{"a_toolchain_that_is_no_release", "module m\n\ngo 1.26.6\ntoolchain default\n", "", `"toolchain default" is not an exact Go release`},
+		{"no_go_line", "module m\n", "", "there is no go line, and the functions are built with exactly the release go.mod names, so that their zips are byte-identical on every machine: write the go line as `go 1.x.y` or add a line `toolchain go1.x.y`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(tc.gomod), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := bootstrap.Toolchain(dir)
+			if tc.wantErr == "" && (err != nil || got != tc.want) {
+				t.Errorf("Toolchain = %q, %v; want %q", got, err, tc.want)
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("Toolchain = %q, %v; want an error containing %q", got, err, tc.wantErr)
+			}
+		})
+	}
 }
 
 func TestBuildRejectsUnknownFunctions(t *testing.T) {

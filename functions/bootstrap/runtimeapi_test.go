@@ -25,6 +25,9 @@ type runtimeAPI struct {
 	mu      sync.Mutex
 	waiting map[string]chan result
 	nextID  atomic.Int64
+	// firstPoll is when the function first asked for an event: the end of its init, what
+	// Lambda reports as Init Duration.
+	firstPoll time.Time
 }
 
 type invocation struct {
@@ -58,6 +61,11 @@ func newRuntimeAPI(t testing.TB) *runtimeAPI {
 func (r *runtimeAPI) addr() string { return strings.TrimPrefix(r.server.URL, "http://") }
 
 func (r *runtimeAPI) next(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	if r.firstPoll.IsZero() {
+		r.firstPoll = time.Now()
+	}
+	r.mu.Unlock()
 	select {
 	case inv := <-r.events:
 		h := w.Header()
@@ -108,13 +116,11 @@ type function struct {
 	exited chan struct{}
 }
 
-// startFunction runs the executable at path as Lambda would: the Runtime API address in
-// AWS_LAMBDA_RUNTIME_API, the test process's environment (which points the SDK at dynalite)
-// and env on top.
+// startFunction runs the executable at path as Lambda would, with env on top of lambdaEnv.
 func startFunction(t testing.TB, path string, api *runtimeAPI, env ...string) *function {
 	t.Helper()
 	cmd := exec.Command(path)
-	cmd.Env = append(append(os.Environ(), "AWS_LAMBDA_RUNTIME_API="+api.addr()), env...)
+	cmd.Env = append(lambdaEnv(api), env...)
 	f := &function{cmd: cmd, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
 	cmd.Stderr = f.stderr
 	if err := cmd.Start(); err != nil {
@@ -126,6 +132,32 @@ func startFunction(t testing.TB, path string, api *runtimeAPI, env ...string) *f
 	}()
 	t.Cleanup(f.stop)
 	return f
+}
+
+// lambdaEnv is the environment Lambda gives a provided.al2023 function
+// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+// with the Runtime API address and the credentials, region and endpoint that dynalitetest.Main
+// set in this process to point the SDK at dynalite. Nothing else of this machine's environment
+// reaches the function: a developer's AWS_PROFILE or AWS_CA_BUNDLE would change what it does
+// and how long it takes to start.
+func lambdaEnv(api *runtimeAPI) []string {
+	env := []string{
+		"AWS_LAMBDA_RUNTIME_API=" + api.addr(),
+		"AWS_LAMBDA_FUNCTION_NAME=test",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/test",
+		"AWS_LAMBDA_LOG_STREAM_NAME=test",
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"LAMBDA_TASK_ROOT=/var/task",
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+		"PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+	}
+	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_DYNAMODB"} {
+		env = append(env, k+"="+os.Getenv(k))
+	}
+	return env
 }
 
 func (f *function) stop() {

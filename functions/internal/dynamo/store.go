@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/example/private-api/functions/internal/dynamoenv"
 )
 
 // API is the part of the DynamoDB client the store uses; *dynamodb.Client satisfies it.
@@ -163,17 +164,13 @@ func queryPage[T any](ctx context.Context, s *Store, q pageQuery, decode func(ma
 	return page, more, nil
 }
 
-// FromEnvironment is the store a function uses: the table named by TABLE_NAME, through a client
-// configured by config.LoadDefaultConfig, so the standard variables (AWS_REGION,
-// AWS_ENDPOINT_URL_DYNAMODB, ...) apply. Functions call it once, at init.
-func FromEnvironment(ctx context.Context) (*Store, error) {
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return nil, errors.New("TABLE_NAME is not set: the function needs the name of its DynamoDB table")
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
+// FromEnvironment is the store a function uses: the table and client dynamoenv.Load builds from
+// the Lambda environment, where the standard variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
+// ...) apply. Building it does no I/O; functions call it once, at init.
+func FromEnvironment(context.Context) (*Store, error) {
+	client, table, err := dynamoenv.Load(os.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
-	return New(dynamodb.NewFromConfig(cfg), table), nil
+	return New(client, table), nil
 }
