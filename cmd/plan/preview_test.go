@@ -54,7 +54,7 @@ func TestRealPreviewOfANewStack(t *testing.T) {
 		}
 	}
 	summary, _, _ := runPlan(t, "-from-preview", "testdata/dev-preview.json")
-	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 116 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc"} {
+	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 121 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
@@ -88,7 +88,7 @@ func TestRealPreviewOfAnUpdate(t *testing.T) {
 	}
 	summary, _, _ := runPlan(t, "-from-preview", "testdata/dev-update-preview.json")
 	for _, want := range []string{
-		"Changes: - 10 to delete, +- 8 to replace, ~ 14 to update",
+		"Changes: - 10 to delete, +- 8 to replace, ~ 15 to update",
 		"+- api-private-eu-west-1a  aws:ec2/subnet:Subnet  (cidrBlock)",
 		"- consumers-consumer-test-client  aws:ec2/instance:Instance",
 		"~ api-execute-api  aws:ec2/vpcEndpoint:VpcEndpoint  (subnetIds)",
