@@ -162,7 +162,7 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 	}
 	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.VpcID,
-		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and this VPC's SSM endpoints"),
+		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"),
 		Egress: ec2.SecurityGroupEgressArray{
 			ec2.SecurityGroupEgressArgs{
 				Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
