@@ -88,7 +88,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	// writes to it (Lambda would otherwise create one that never expires).
 	functionName := functionName(ctx, name)
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/lambda/" + functionName),
+		Name:            pulumi.String(functionLogGroup(ctx, name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-logs"),
@@ -182,11 +182,6 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		return nil, err
 	}
 	return c, nil
-}
-
-// functionName is the deployed name of the stack's function name.
-func functionName(ctx *pulumi.Context, name string) string {
-	return fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
 }
 
 // executionPolicy grants a function exactly what it uses. The VPC-networking and X-Ray actions

@@ -264,8 +264,8 @@ func functionRoleGlobs() []string {
 // the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
 // Pulumi names get a random suffix, hence the trailing globs.
 func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
-	groups := []string{"/aws/lambda/" + functionName(ctx, "*"), "private-access-logs-*",
-		"API-Gateway-Execution-Logs_*/" + cfg.API.StageName}
+	groups := append(functionLogGroups(ctx, bootstrap.Functions), "private-access-logs-*",
+		"API-Gateway-Execution-Logs_*/"+cfg.API.StageName)
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")
 		for _, c := range cfg.Consumers {
