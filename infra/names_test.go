@@ -74,6 +74,15 @@ func TestStackNames(t *testing.T) {
 			if len(fns) == 0 {
 				t.Fatal("no functions")
 			}
+			// Everything else is auto-named by the provider from its logical name, which holds no
+			// stack name (only fixed words and consumer names of at most 20 characters).
+			for _, typ := range []string{tRole, tSG, "aws:iam/instanceProfile:InstanceProfile", "aws:dynamodb/table:Table", tVpcEndpoint} {
+				for _, r := range e.OfType(typ) {
+					if n, ok := r.Inputs["name"]; ok || strings.Contains(r.Name, stack) {
+						t.Errorf("%s %s: name %v or logical name built from the stack name: compute it in names.go", typ, r.Name, n)
+					}
+				}
+			}
 			for _, fn := range fns {
 				name := str(fn.Inputs, "name")
 				if !lambdaFunctionName.accepts(name) {
