@@ -433,7 +433,7 @@ func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
 		fns[r.Function] = FunctionTarget{Name: pulumi.String(r.Function), InvokeArn: pulumi.String("arn:invoke:" + r.Function)}
 	}
 	return &PrivateAPIArgs{
-		Region: regionUnderTest, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
+		Region: regionUnderTest, Partition: commercial, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
 		Routes: routes, Functions: fns, Callers: []Caller{{Name: "app", Routes: routes,
 			RoleName: pulumi.String("app").ToStringOutput(), RoleArn: pulumi.String("arn:aws:iam::123456789012:role/app").ToStringOutput()}},
 		AllowedSourceCidrs: cidrs, StageName: "v1", LoggingLevel: "INFO", ThrottlingRate: 10, ThrottlingBurst: 20, LogRetentionDays: 7,
@@ -506,7 +506,7 @@ func TestClientAccess(t *testing.T) {
 	orders := ClientArgs{Name: "orders", Routes: RoutesNamed([]string{"GET /employees"}), TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}}
 	t.Run("each_client_role_trusts_exactly_its_principals", func(t *testing.T) {
 		portal := ClientArgs{Name: "portal", Routes: Routes, TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/portal"}}
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders, portal}, AccountID: account})
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders, portal}, AccountID: account, Partition: commercial})
 		for _, c := range []ClientArgs{orders, portal} {
 			doc := policy(t, named(t, e, tRole, "client-"+c.Name+"-role"), "assumeRolePolicy")
 			if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.AWS, c.TrustedPrincipals) {
@@ -520,12 +520,12 @@ func TestClientAccess(t *testing.T) {
 		}
 	})
 	t.Run("no_clients_no_roles", func(t *testing.T) {
-		if n := len(run(t, &ClientAccessArgs{AccountID: account}).OfType(tRole)); n != 0 {
+		if n := len(run(t, &ClientAccessArgs{AccountID: account, Partition: commercial}).OfType(tRole)); n != 0 {
 			t.Errorf("%d roles for a stack with no clients", n)
 		}
 	})
 	t.Run("test_client_has_its_own_EC2_role", func(t *testing.T) {
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, TestInstanceRoutes: RoutesNamed(TestClientRoutes), AccountID: account})
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, TestInstanceRoutes: RoutesNamed(TestClientRoutes), AccountID: account, Partition: commercial})
 		doc := policy(t, named(t, e, tRole, "client-test-instance-role"), "assumeRolePolicy")
 		if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.Service, []string{"ec2.amazonaws.com"}) || len(doc.Statement[0].Principal.AWS) != 0 {
 			t.Errorf("test client trust %+v", doc.Statement)
@@ -538,11 +538,11 @@ func TestClientAccess(t *testing.T) {
 	t.Run("user_only_when_asked_and_never_a_key", func(t *testing.T) {
 		withUser := orders
 		withUser.IAMUser = true
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{withUser}, AccountID: account})
+		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{withUser}, AccountID: account, Partition: commercial})
 		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 {
 			t.Error("iamUser must make a user and no key")
 		}
-		if len(run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, AccountID: account}).OfType(tUser)) != 0 {
+		if len(run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, AccountID: account, Partition: commercial}).OfType(tUser)) != 0 {
 			t.Error("a user without iamUser")
 		}
 	})

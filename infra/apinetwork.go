@@ -26,6 +26,7 @@ type APINetworkArgs struct {
 	// LogKeyArn, when set, encrypts the flow-log group with the stack's key.
 	LogKeyArn pulumi.StringInput
 	Region    string
+	Partition Partition
 	AccountID pulumi.StringInput
 	// TableArn, when set, adds a DynamoDB gateway endpoint whose policy admits only that table.
 	TableArn pulumi.StringInput
@@ -66,6 +67,9 @@ func (a *APINetworkArgs) validate() error {
 	if a.Region == "" {
 		return errors.New("APINetwork: Region is required")
 	}
+	if err := a.Partition.validate(); err != nil {
+		return fmt.Errorf("APINetwork: %w", err)
+	}
 	return nil
 }
 
@@ -86,7 +90,7 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 	net, err := newPrivateVPC(ctx, name, privateVPCArgs{
 		cidr: args.Cidr, subnetCidrs: subnetCidrs, azs: args.AZs,
 		flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: args.AccountID,
-		region: args.Region, logKeyArn: args.LogKeyArn,
+		region: args.Region, logKeyArn: args.LogKeyArn, partition: args.Partition,
 	}, c)
 	if err != nil {
 		return nil, err
@@ -116,7 +120,7 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 	}
 	endpoint, err := ec2.NewVpcEndpoint(ctx, name+"-execute-api", &ec2.VpcEndpointArgs{
 		VpcId:           net.vpc.ID(),
-		ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.execute-api", args.Region)),
+		ServiceName:     pulumi.String(args.Partition.InterfaceEndpointService(args.Region, "execute-api")),
 		VpcEndpointType: pulumi.String("Interface"),
 		// Private DNS makes the API host name resolve to the endpoint inside this VPC; the inbound
 		// resolver answers consumers from here.
@@ -135,7 +139,7 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 	if args.TableArn != nil {
 		gateway, err := ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
 			VpcId:           net.vpc.ID(),
-			ServiceName:     pulumi.String(fmt.Sprintf("com.amazonaws.%s.dynamodb", args.Region)),
+			ServiceName:     pulumi.String(args.Partition.GatewayEndpointService(args.Region, "dynamodb")),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   pulumi.StringArray{net.routeTable.ID()},
 			// The policy names the function roles, which depend on this endpoint: EndpointPolicies

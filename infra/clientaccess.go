@@ -12,7 +12,7 @@ import (
 
 // ssmManagedPolicy lets the SSM agent on the test client register and run commands. It is the
 // AWS-managed policy for exactly that; its actions support no resource scoping.
-const ssmManagedPolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+const ssmManagedPolicy = "AmazonSSMManagedInstanceCore"
 
 // ClientArgs is one calling service: its role may be assumed by exactly TrustedPrincipals and may
 // invoke exactly Routes.
@@ -31,6 +31,7 @@ type ClientAccessArgs struct {
 	// instance profile) that may invoke exactly these routes.
 	TestInstanceRoutes []Route
 	AccountID          pulumi.StringInput
+	Partition          Partition
 }
 
 // Caller is one principal set the API admits, with the routes it may invoke. PrivateAPI names its
@@ -64,6 +65,9 @@ type ClientAccess struct {
 func (a *ClientAccessArgs) validate() error {
 	if a.AccountID == nil {
 		return errors.New("ClientAccess: AccountID is required")
+	}
+	if err := a.Partition.validate(); err != nil {
+		return fmt.Errorf("ClientAccess: %w", err)
 	}
 	seen := map[string]bool{testClientName: true}
 	for _, c := range a.Clients {
@@ -139,14 +143,14 @@ func (c *ClientAccess) testClient(ctx *pulumi.Context, name string, args *Client
 	prefix := name + "-" + testClientName
 	role, err := iam.NewRole(ctx, prefix+"-role", &iam.RoleArgs{
 		Description:      pulumi.String("The test client instance: SSM, and the routes the smoke test calls"),
-		AssumeRolePolicy: policydoc.Render(func([]string) policydoc.Document { return ec2Trust() }),
+		AssumeRolePolicy: policydoc.Render(func([]string) policydoc.Document { return ec2Trust(args.Partition) }),
 		Tags:             tags(ctx, prefix+"-role"),
 	}, opt)
 	if err != nil {
 		return err
 	}
 	if _, err := iam.NewRolePolicyAttachment(ctx, prefix+"-ssm-core", &iam.RolePolicyAttachmentArgs{
-		Role: role.Name, PolicyArn: pulumi.String(ssmManagedPolicy),
+		Role: role.Name, PolicyArn: pulumi.String(args.Partition.ManagedPolicyARN(ssmManagedPolicy)),
 	}, opt); err != nil {
 		return err
 	}
@@ -174,9 +178,9 @@ func principalTrust(principals []string) policydoc.Document {
 // ec2Trust lets EC2 hand the role to the test instance. No aws:SourceAccount here: EC2 does not send
 // it when it hands the instance profile's credentials out, so the condition would leave the test
 // client without credentials. Only a principal with iam:PassRole on this role can attach it.
-func ec2Trust() policydoc.Document {
+func ec2Trust(partition Partition) policydoc.Document {
 	return policydoc.New(policydoc.Statement{
 		Sid: "TestClientInstance", Effect: "Allow",
-		Principal: &policydoc.Principal{Service: []string{"ec2.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		Principal: &policydoc.Principal{Service: partition.ServicePrincipals("ec2")}, Action: []string{"sts:AssumeRole"},
 	})
 }

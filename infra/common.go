@@ -44,6 +44,7 @@ type privateVPCArgs struct {
 	region      string
 	// logKeyArn, when set, encrypts the flow-log group with the stack's key.
 	logKeyArn pulumi.StringInput
+	partition Partition
 }
 
 func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource) (*privateVPC, error) {
@@ -113,6 +114,7 @@ func (p *privateVPC) subnetIDs() pulumi.StringArray {
 // through a role that only the flow-logs service of this account can assume.
 func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPCArgs, opt pulumi.ResourceOption) error {
 	accountID := args.accountID
+	partition := args.partition
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(args.retention),
 		KmsKeyId:        args.logKeyArn,
@@ -124,7 +126,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
 		Description: pulumi.String("VPC flow logs delivery for " + name),
 		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust("vpc-flow-logs.amazonaws.com", v[0])
+			return policydoc.ServiceTrust(partition.ServicePrincipal("vpc-flow-logs"), v[0])
 		}, accountID),
 		Tags: tags(ctx, name+"-flow-logs-role"),
 	}, opt)
@@ -134,7 +136,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-write", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return flowLogsPolicy(v[0], v[1], args.region)
+			return flowLogsPolicy(partition, v[0], v[1], args.region)
 		}, group.Arn, accountID),
 	}, opt); err != nil {
 		return err
@@ -153,14 +155,14 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 // flowLogsPolicy holds the actions the VPC flow logs guide lists for the delivery role
 // (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html), scoped to the VPC's
 // own log group; DescribeLogGroups lists groups, so it takes the account's log-group pattern.
-func flowLogsPolicy(groupArn, accountID, region string) policydoc.Document {
+func flowLogsPolicy(partition Partition, groupArn, accountID, region string) policydoc.Document {
 	return policydoc.New(
 		policydoc.Statement{Sid: "WriteThisVpcsFlowLogs", Effect: "Allow",
 			Action:   []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
 			Resource: []string{groupArn, groupArn + ":*"}},
 		policydoc.Statement{Sid: "ListLogGroups", Effect: "Allow",
 			Action:   []string{"logs:DescribeLogGroups"},
-			Resource: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", region, accountID)}},
+			Resource: []string{partition.ARN("logs", region, accountID, "log-group:*")}},
 	)
 }
 

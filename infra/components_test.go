@@ -15,7 +15,7 @@ var testAZs = []string{"eu-west-1a", "eu-west-1b"}
 func apiNetworkArgs() *APINetworkArgs {
 	return &APINetworkArgs{
 		Cidr: "10.10.0.0/16", AZs: testAZs, SubnetPrefixLength: 24, ConsumerCidrs: []string{"10.20.0.0/16"},
-		LogRetentionDays: 30, Region: regionUnderTest, AccountID: pulumi.String("123456789012"),
+		LogRetentionDays: 30, Region: regionUnderTest, AccountID: pulumi.String("123456789012"), Partition: commercial,
 	}
 }
 
@@ -101,7 +101,7 @@ func TestConsumerNetwork(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
 			_, err := NewConsumerNetwork(ctx, "consumers", &ConsumerNetworkArgs{
 				Consumers: []ConsumerVPCArgs{{"app", "10.20.0.0/16"}, {"batch", "10.30.0.0/16"}},
-				AZs:       testAZs, SubnetPrefixLength: 24, LogRetentionDays: 30, AccountID: pulumi.String("123456789012"),
+				AZs:       testAZs, SubnetPrefixLength: 24, LogRetentionDays: 30, AccountID: pulumi.String("123456789012"), Partition: commercial,
 			})
 			return err
 		})
@@ -121,7 +121,7 @@ func TestConsumerNetwork(t *testing.T) {
 	})
 	t.Run("rejects_no_consumers", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewConsumerNetwork(ctx, "consumers", &ConsumerNetworkArgs{AZs: testAZs, SubnetPrefixLength: 24})
+			_, err := NewConsumerNetwork(ctx, "consumers", &ConsumerNetworkArgs{AZs: testAZs, SubnetPrefixLength: 24, Partition: commercial})
 			return err
 		})
 		if err == nil || len(e.Resources()) != 0 {

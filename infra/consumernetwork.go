@@ -29,6 +29,7 @@ type ConsumerNetworkArgs struct {
 	// Region and LogKeyArn (optional: the stack's key) shape the flow logs.
 	Region    string
 	LogKeyArn pulumi.StringInput
+	Partition Partition
 	// TestClient, when set, adds the test instance and the SSM endpoints it needs to the first VPC.
 	TestClient *TestClientArgs
 }
@@ -75,6 +76,9 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 	if len(args.Consumers) == 0 {
 		return nil, fmt.Errorf("ConsumerNetwork %s: no consumer VPCs given", name)
 	}
+	if err := args.Partition.validate(); err != nil {
+		return nil, fmt.Errorf("ConsumerNetwork %s: %w", name, err)
+	}
 	subnets := make([][]string, len(args.Consumers))
 	for i, cons := range args.Consumers {
 		cidrs, err := stackconfig.SubnetCidrs(cons.Cidr, args.SubnetPrefixLength, len(args.AZs))
@@ -92,7 +96,7 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		net, err := newPrivateVPC(ctx, name+"-"+cons.Name, privateVPCArgs{
 			cidr: cons.Cidr, subnetCidrs: subnets[i], azs: args.AZs,
 			flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: args.AccountID,
-			region: args.Region, logKeyArn: args.LogKeyArn,
+			region: args.Region, logKeyArn: args.LogKeyArn, partition: args.Partition,
 		}, c)
 		if err != nil {
 			return nil, err
@@ -109,7 +113,7 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 	c.VpcIDs = ids.ToStringArrayOutput()
 	c.TestInstanceID = pulumi.String("").ToStringOutput()
 	if args.TestClient != nil {
-		id, err := newTestClient(ctx, name, c.VPCs[0], args.TestClient, args.AccountID, c)
+		id, err := newTestClient(ctx, name, c.VPCs[0], args.TestClient, args.AccountID, args.Partition, c)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +130,7 @@ var ssmEndpointServices = []string{"ssm", "ssmmessages", "ec2messages"}
 
 // newTestClient adds the instance and its SSM endpoints to one consumer VPC. It has no public IP,
 // requires IMDSv2, encrypts its root volume and only speaks HTTPS to the API and SSM endpoints.
-func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *TestClientArgs, accountID pulumi.StringInput, parent pulumi.Resource) (pulumi.StringOutput, error) {
+func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *TestClientArgs, accountID pulumi.StringInput, partition Partition, parent pulumi.Resource) (pulumi.StringOutput, error) {
 	opt := pulumi.Parent(parent)
 	prefix := name + "-" + vpc.Name
 	endpointSG, err := ec2.NewSecurityGroup(ctx, prefix+"-ssm-endpoints-sg", &ec2.SecurityGroupArgs{
@@ -147,7 +151,7 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 	for _, svc := range ssmEndpointServices {
 		endpoint, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
 			VpcId:             vpc.VpcID,
-			ServiceName:       pulumi.String(fmt.Sprintf("com.amazonaws.%s.%s", args.Region, svc)),
+			ServiceName:       pulumi.String(partition.InterfaceEndpointService(args.Region, svc)),
 			VpcEndpointType:   pulumi.String("Interface"),
 			PrivateDnsEnabled: pulumi.Bool(true),
 			SubnetIds:         vpc.SubnetIDs,
@@ -162,7 +166,7 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 	}
 	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.VpcID,
-		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and this VPC's SSM endpoints"),
+		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"),
 		Egress: ec2.SecurityGroupEgressArray{
 			ec2.SecurityGroupEgressArgs{
 				Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),

@@ -42,6 +42,7 @@ type GoFunctionArgs struct {
 	DynamoDBPrefixListID pulumi.StringInput
 	AccountID            pulumi.StringInput
 	Region               string
+	Partition            Partition
 }
 
 // GoFunction is a Lambda function on provided.al2023/arm64 with its own role, log group and SG.
@@ -70,7 +71,7 @@ func (a *GoFunctionArgs) validate(name string) error {
 	case a.Region == "" || a.AccountID == nil:
 		return errors.New("GoFunction: Region and AccountID are required")
 	}
-	return nil
+	return a.Partition.validate()
 }
 
 // NewGoFunction registers the function after its log group and permissions exist.
@@ -87,7 +88,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	// writes to it (Lambda would otherwise create one that never expires).
 	functionName := functionName(ctx, name)
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/lambda/" + functionName),
+		Name:            pulumi.String(functionLogGroup(ctx, name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-logs"),
@@ -98,7 +99,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
 		Description: pulumi.String("Execution role of " + functionName),
 		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust("lambda.amazonaws.com", v[0])
+			return policydoc.ServiceTrust(args.Partition.ServicePrincipal("lambda"), v[0])
 		}, args.AccountID),
 		Tags: tags(ctx, name+"-role"),
 	}, opt)
@@ -108,7 +109,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-permissions", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return executionPolicy(v[0], v[1], v[2], args.Region, args.TableGrants)
+			return executionPolicy(v[0], v[1], v[2], args.Partition.ServiceHost("dynamodb", args.Region), args.TableGrants)
 		}, logGroup.Arn, orEmpty(args.TableArn), orEmpty(args.TableKeyArn)),
 	}, opt)
 	if err != nil {
@@ -183,11 +184,6 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	return c, nil
 }
 
-// functionName is the deployed name of the stack's function name.
-func functionName(ctx *pulumi.Context, name string) string {
-	return fmt.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), name)
-}
-
 // executionPolicy grants a function exactly what it uses. The VPC-networking and X-Ray actions
 // support no resource-level permissions, so AWS requires "*" for them. Under a customer-managed
 // key, DynamoDB decrypts the table key with the caller's own permission, so a reader needs
@@ -195,7 +191,7 @@ func functionName(ctx *pulumi.Context, name string) string {
 // (the key policy AWS documents in "How Amazon DynamoDB uses AWS KMS",
 // https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-customer-cmk-policy;
 // the same split as the AWS CDK's Table.grantReadData/grantWriteData).
-func executionPolicy(logGroupArn, tableArn, keyArn, region string, grants []TableGrant) policydoc.Document {
+func executionPolicy(logGroupArn, tableArn, keyArn, dynamoDBHost string, grants []TableGrant) policydoc.Document {
 	statements := []policydoc.Statement{
 		{Sid: "WriteOwnLogs", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents"}, Resource: []string{logGroupArn + ":*"}},
 		{Sid: "VpcNetworkInterfacesResourceStarRequired", Effect: "Allow", Action: []string{
@@ -213,7 +209,7 @@ func executionPolicy(logGroupArn, tableArn, keyArn, region string, grants []Tabl
 		if keyArn != "" {
 			statements = append(statements, policydoc.Statement{Sid: "TableKeyThroughDynamoDBOnly", Effect: "Allow",
 				Action: tableKeyActions(GrantedActions(grants)), Resource: []string{keyArn},
-				Condition: policydoc.Condition{"StringEquals": {"kms:ViaService": {"dynamodb." + region + ".amazonaws.com"}}}})
+				Condition: policydoc.Condition{"StringEquals": {"kms:ViaService": {dynamoDBHost}}}})
 		}
 	}
 	return policydoc.New(statements...)

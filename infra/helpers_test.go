@@ -43,6 +43,9 @@ const (
 	regionUnderTest = "eu-west-1"
 )
 
+// commercial is the partition aws.GetPartition answers in the commercial regions.
+var commercial = Partition{ID: "aws", DNSSuffix: "amazonaws.com", ReverseDNSPrefix: "com.amazonaws"}
+
 // stackConfig returns the config the CLI would pass for a stack file of this repository.
 func stackConfig(t *testing.T, stack string) map[string]string {
 	t.Helper()

@@ -27,6 +27,7 @@ type FunctionTarget struct {
 // PrivateAPIArgs configures the PRIVATE REST API, its routes and its stage.
 type PrivateAPIArgs struct {
 	Region    string
+	Partition Partition
 	AccountID pulumi.StringInput
 	// EndpointID is the execute-api interface endpoint the API is associated with and admits.
 	EndpointID pulumi.StringInput
@@ -59,9 +60,9 @@ type PrivateAPI struct {
 
 	// ID is the REST API id.
 	ID pulumi.IDOutput
-	// Host is exactly this API's private host name, <apiId>.execute-api.<region>.amazonaws.com.
+	// Host is exactly this API's private host name, <apiId>.execute-api.<region>.<dnsSuffix>.
 	Host pulumi.StringOutput
-	// ExecutionArn is arn:aws:execute-api:<region>:<account>:<apiId>, the prefix of every route ARN.
+	// ExecutionArn is arn:<partition>:execute-api:<region>:<account>:<apiId>, the prefix of every route ARN.
 	ExecutionArn pulumi.StringOutput
 	// StageName is the deployed stage.
 	StageName pulumi.StringOutput
@@ -72,6 +73,9 @@ type PrivateAPI struct {
 func (a *PrivateAPIArgs) validate() error {
 	if a.Region == "" || a.EndpointID == nil || a.AccountID == nil {
 		return errors.New("PrivateAPI: Region, AccountID and EndpointID are required")
+	}
+	if err := a.Partition.validate(); err != nil {
+		return fmt.Errorf("PrivateAPI: %w", err)
 	}
 	if len(a.Routes) == 0 {
 		return errors.New("PrivateAPI: no routes")
@@ -114,7 +118,9 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 	c.ID = api.ID()
-	c.Host = pulumi.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID(), args.Region)
+	c.Host = api.ID().ApplyT(func(id pulumi.ID) string {
+		return args.Partition.ExecuteAPIHost(string(id), args.Region)
+	}).(pulumi.StringOutput)
 	c.ExecutionArn = api.ExecutionArn
 	c.StageName = pulumi.String(args.StageName).ToStringOutput()
 
@@ -243,7 +249,7 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 		if _, err := lambda.NewPermission(ctx, name+"-"+r.key()+"-invoke", &lambda.PermissionArgs{
 			Action:        pulumi.String("lambda:InvokeFunction"),
 			Function:      fn.Name,
-			Principal:     pulumi.String("apigateway.amazonaws.com"),
+			Principal:     pulumi.String(args.Partition.ServicePrincipal("apigateway")),
 			SourceArn:     api.ExecutionArn.ApplyT(r.SourceArn).(pulumi.StringOutput),
 			SourceAccount: args.AccountID,
 		}, opt); err != nil {
@@ -370,7 +376,7 @@ func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *
 	role, err := iam.NewRole(ctx, name+"-apigateway-logging", &iam.RoleArgs{
 		Description: pulumi.String("API Gateway execution logging for this account and region"),
 		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust("apigateway.amazonaws.com", v[0])
+			return policydoc.ServiceTrust(args.Partition.ServicePrincipal("apigateway"), v[0])
 		}, args.AccountID),
 		Tags: tags(ctx, name+"-apigateway-logging"),
 	}, opt, keep)
@@ -384,7 +390,7 @@ func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *
 				Effect: "Allow",
 				Action: []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
 					"logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"},
-				Resource: []string{fmt.Sprintf("arn:aws:logs:%s:%s:log-group:*", args.Region, v[0])},
+				Resource: []string{args.Partition.ARN("logs", args.Region, v[0], "log-group:*")},
 			})
 		}, args.AccountID),
 	}, opt, keep)

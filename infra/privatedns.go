@@ -15,7 +15,7 @@ import (
 type PrivateDNSArgs struct {
 	// Mode is one of stackconfig.DNSResolver, DNSPrivateZone, DNSEndpointAlias.
 	Mode string
-	// Host is exactly this API's host name, <apiId>.execute-api.<region>.amazonaws.com.
+	// Host is exactly this API's host name, <apiId>.execute-api.<region>.<dnsSuffix>.
 	Host pulumi.StringInput
 	// APIVpcID and APISubnetIDs place the inbound resolver endpoint (one IP per subnet).
 	APIVpcID     pulumi.StringInput

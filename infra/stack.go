@@ -43,6 +43,7 @@ type Stack struct {
 	API             *PrivateAPI
 	DNS             *PrivateDNS
 	cfg             stackconfig.Config
+	partition       Partition
 }
 
 // Program is the Pulumi program with functions packaged by artifacts: load and validate config,
@@ -99,13 +100,17 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, fmt.Errorf("config %s:network.azCount is %d but %s has %d available zones: lower azCount", stackconfig.Project, cfg.Network.AZCount, cfg.Region, len(zones.Names))
 	}
 	azs := zones.Names[:cfg.Network.AZCount]
+	partition, err := readPartition(ctx)
+	if err != nil {
+		return nil, err
+	}
 	account := pulumi.String(caller.AccountId)
 
-	s := &Stack{cfg: cfg, Functions: map[string]*GoFunction{}}
+	s := &Stack{cfg: cfg, partition: partition, Functions: map[string]*GoFunction{}}
 	if s.Table, err = NewTable(ctx, "data", &TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
 		Encryption: cfg.Table.Encryption, Items: items,
-		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region,
+		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
 	}); err != nil {
 		return nil, err
@@ -125,13 +130,13 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if s.APINetwork, err = NewAPINetwork(ctx, "api", &APINetworkArgs{
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
-		LogKeyArn: stackKey, Region: cfg.Region, AccountID: account,
+		LogKeyArn: stackKey, Region: cfg.Region, Partition: partition, AccountID: account,
 		TableArn: s.Table.Arn,
 	}); err != nil {
 		return nil, err
 	}
 
-	clientArgs := &ClientAccessArgs{AccountID: account}
+	clientArgs := &ClientAccessArgs{AccountID: account, Partition: partition}
 	for _, cl := range cfg.Clients {
 		clientArgs.Clients = append(clientArgs.Clients, ClientArgs{
 			Name: cl.Name, Routes: RoutesNamed(cl.Routes), TrustedPrincipals: cl.TrustedPrincipals, IAMUser: cl.IAMUser,
@@ -146,7 +151,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	consumerNetArgs := &ConsumerNetworkArgs{
 		Consumers: consumerArgs, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays, AccountID: account,
-		Region: cfg.Region, LogKeyArn: stackKey,
+		Region: cfg.Region, LogKeyArn: stackKey, Partition: partition,
 	}
 	if cfg.Client.TestInstance {
 		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: AmazonLinuxParameter})
@@ -184,7 +189,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
 			TableName: s.Table.Name, TableArn: s.Table.Arn, TableGrants: functionTableAccess[name],
 			TableKeyArn: stackKey, LogKeyArn: stackKey,
-			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region,
+			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region, Partition: partition,
 		}
 		fn, err := NewGoFunction(ctx, name, args)
 		if err != nil {
@@ -195,7 +200,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	}
 
 	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
-		Region: cfg.Region, AccountID: account, EndpointID: s.APINetwork.EndpointID,
+		Region: cfg.Region, Partition: partition, AccountID: account, EndpointID: s.APINetwork.EndpointID,
 		Routes: Routes, Functions: targets, Callers: s.Client.Callers,
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
@@ -259,8 +264,8 @@ func functionRoleGlobs() []string {
 // the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
 // Pulumi names get a random suffix, hence the trailing globs.
 func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
-	groups := []string{"/aws/lambda/" + functionName(ctx, "*"), "private-access-logs-*",
-		"API-Gateway-Execution-Logs_*/" + cfg.API.StageName}
+	groups := append(functionLogGroups(ctx, bootstrap.Functions), "private-access-logs-*",
+		"API-Gateway-Execution-Logs_*/"+cfg.API.StageName)
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")
 		for _, c := range cfg.Consumers {
@@ -284,7 +289,7 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	region := s.cfg.Region
 	stage := s.cfg.API.StageName
 	aliasHost := pulumi.All(s.API.ID, s.APINetwork.EndpointID).ApplyT(func(v []any) string {
-		return fmt.Sprintf("%s-%s.execute-api.%s.amazonaws.com", v[0], v[1], region)
+		return s.partition.ExecuteAPIHost(fmt.Sprintf("%s-%s", v[0], v[1]), region)
 	}).(pulumi.StringOutput)
 	aliasURL := pulumi.Sprintf("https://%s/%s", aliasHost, stage)
 	invokeURL := pulumi.Sprintf("https://%s/%s", s.API.Host, stage)

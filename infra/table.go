@@ -40,6 +40,7 @@ type TableArgs struct {
 	// over the names of the roles of functions with table access.
 	AdminPrincipals []string
 	FunctionRoles   []string
+	Partition       Partition
 }
 
 // Table is the DynamoDB table every function uses.
@@ -72,7 +73,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 			Description: pulumi.String("Encrypts the private API's table and log groups"),
 			Policy: policydoc.Render(func(v []string) policydoc.Document {
-				return keyPolicy(v[0], args.Region, args.LogGroups, keyUsers(v[0], args.AdminPrincipals, args.FunctionRoles))
+				return keyPolicy(args.Partition, v[0], args.Region, args.LogGroups, keyUsers(args.Partition, v[0], args.AdminPrincipals, args.FunctionRoles))
 			}, args.AccountID),
 			EnableKeyRotation: pulumi.Bool(true),
 			// Losing the key loses the data: keep it through a mistaken destroy for the longest window.
@@ -137,13 +138,13 @@ var keyUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "km
 
 // keyUsers are the ARN patterns that may use the key through DynamoDB, or nil for every principal
 // of the account.
-func keyUsers(accountID string, admins, functionRoles []string) []string {
+func keyUsers(partition Partition, accountID string, admins, functionRoles []string) []string {
 	if len(admins) == 0 {
 		return nil
 	}
 	users := append([]string(nil), admins...)
 	for _, r := range functionRoles {
-		users = append(users, fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, r))
+		users = append(users, partition.ARN("iam", "", accountID, "role/"+r))
 	}
 	return users
 }
@@ -153,9 +154,9 @@ func keyUsers(accountID string, admins, functionRoles []string) []string {
 // AWS's own DynamoDB key allows) or, with admin principals, to them and the function roles only;
 // CloudWatch Logs of this region may use it for this stack's log groups, named by the encryption
 // context it sends (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-func keyPolicy(accountID, region string, logGroups, users []string) policydoc.Document {
+func keyPolicy(partition Partition, accountID, region string, logGroups, users []string) policydoc.Document {
 	through := policydoc.Condition{"StringEquals": {
-		"kms:ViaService":    {"dynamodb." + region + ".amazonaws.com"},
+		"kms:ViaService":    {partition.ServiceHost("dynamodb", region)},
 		"kms:CallerAccount": {accountID},
 	}}
 	if len(users) > 0 {
@@ -163,7 +164,7 @@ func keyPolicy(accountID, region string, logGroups, users []string) policydoc.Do
 	}
 	statements := []policydoc.Statement{{
 		Sid: "AccountRootAdministersOnly", Effect: "Allow",
-		Principal: &policydoc.Principal{AWS: []string{fmt.Sprintf("arn:aws:iam::%s:root", accountID)}},
+		Principal: &policydoc.Principal{AWS: []string{partition.AccountRootARN(accountID)}},
 		Action:    keyAdminActions, Resource: []string{"*"},
 	}, {
 		Sid: "UseOnlyThroughDynamoDB", Effect: "Allow", Principal: &policydoc.Principal{All: true},
@@ -172,11 +173,11 @@ func keyPolicy(accountID, region string, logGroups, users []string) policydoc.Do
 	if len(logGroups) > 0 {
 		arns := make([]string, len(logGroups))
 		for i, g := range logGroups {
-			arns[i] = fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s", region, accountID, g)
+			arns[i] = partition.ARN("logs", region, accountID, "log-group:"+g)
 		}
 		statements = append(statements, policydoc.Statement{
 			Sid: "CloudWatchLogsForThisStacksLogGroups", Effect: "Allow",
-			Principal: &policydoc.Principal{Service: []string{"logs." + region + ".amazonaws.com"}},
+			Principal: &policydoc.Principal{Service: []string{partition.LogsServicePrincipal(region)}},
 			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
 			Resource:  []string{"*"},
 			Condition: policydoc.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns}},

@@ -283,6 +283,7 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"design:failure-1", "dep", func(rs []m.Resource) []m.Resource { find(rs, "dep").Dependencies = nil; return rs }},
 		{"design:failure-7", "fn", set("fn", "replaceSecurityGroupsOnDestroy", false)},
 		{"design:failure-8", "fn", set("fn", "timeout", 60.0)},
+		{"aws-api:value-constraints", "ep-sg", set("ep-sg", "description", "the API VPC's endpoint")},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {

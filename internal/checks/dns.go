@@ -64,8 +64,9 @@ var dnsChecks = []Check{
 	},
 }
 
-// apiHost is <apiId>.execute-api.<region>.amazonaws.com, with the id a placeholder of this stack.
-var apiHost = regexp.MustCompile(`^\$\{[^}]+\.id\}\.execute-api\.[a-z0-9-]+\.amazonaws\.com\.?$`)
+// apiHost is <apiId>.execute-api.<region>.<dnsSuffix>, with the id a placeholder of this stack; the
+// suffix is amazonaws.com, or amazonaws.com.cn in China.
+var apiHost = regexp.MustCompile(`^\$\{[^}]+\.id\}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\.?$`)
 
 func judgeAPIHost(e *mockengine.Engine, name string) (bool, string) {
 	if !strings.Contains(name, "execute-api") {

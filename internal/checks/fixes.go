@@ -41,6 +41,7 @@ var fixes = map[string]string{
 	"EC2.15":                                           "Set mapPublicIpOnLaunch false on subnets and associatePublicIpAddress false on instances; remove any internet, egress-only or NAT gateway.",
 	"EC2.13":                                           "Replace the 0.0.0.0/0 or ::/0 rule with the CIDRs or security groups that need the port, and name one protocol and port range.",
 	"CKV_AWS_23":                                       "Give the security group and each of its rules a description (EC2 allows a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*).",
+	"aws-api:value-constraints":                        "Change the value to one the cited API reference page accepts (the finding names the input, the constraint and the page); a name built from the stack name is computed in infra/names.go. A new resource type needs its documented constraints in internal/checks/awsvalues.go.",
 	"CKV2_AWS_5":                                       "Attach the security group to the resource it was made for, or delete it.",
 	"vpc_endpoint_connections_trust_boundaries":       "Give the endpoint a policy whose Allow statements are limited to this account's principals and this stack's API or table ARNs.",
 	"vpc_endpoint_multi_az_enabled":                   "Place the interface endpoint in subnets of at least 2 AZs (config network.azCount).",

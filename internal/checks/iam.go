@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/example/private-api/internal/mockengine"
@@ -25,21 +26,26 @@ var wildcardResourceActions = map[string]bool{
 	"ec2:unassignprivateipaddresses":     true,
 }
 
-// narrowManagedPolicies are the AWS-managed policies the stack may attach: each grants only what one
-// service integration needs. Any other managed policy fails, because its document is not in the
-// stack to review.
+// narrowManagedPolicies are the AWS-managed policies the stack may attach, by their path after
+// arn:<partition>:iam::aws:policy/ (the same in every partition): each grants only what one service
+// integration needs. Any other managed policy fails, because its document is not in the stack to
+// review.
 var narrowManagedPolicies = map[string]string{
-	"arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore":                      "SSM agent on the test client",
-	"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole":          "Lambda writes its logs",
-	"arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole":      "Lambda ENIs in the VPC",
-	"arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess":                          "X-Ray segments",
-	"arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs": "API Gateway execution logs",
+	"AmazonSSMManagedInstanceCore":                      "SSM agent on the test client",
+	"service-role/AWSLambdaBasicExecutionRole":          "Lambda writes its logs",
+	"service-role/AWSLambdaVPCAccessExecutionRole":      "Lambda ENIs in the VPC",
+	"AWSXRayDaemonWriteAccess":                          "X-Ray segments",
+	"service-role/AmazonAPIGatewayPushToCloudWatchLogs": "API Gateway execution logs",
 }
+
+// awsManagedPolicy matches the ARN of an AWS-managed policy in any partition.
+var awsManagedPolicy = regexp.MustCompile(`^arn:aws(?:-[a-z-]+)?:iam::aws:policy/(.+)$`)
 
 // noSourceAccountServices assume roles without sending aws:SourceAccount, so a StringEquals on it
 // would deny them: EC2 delivering instance-profile credentials (Prowler treats the same trust as a
-// false positive, prowler-cloud/prowler#2810); the instance profile is what scopes that role.
-var noSourceAccountServices = map[string]bool{"ec2.amazonaws.com": true}
+// false positive, prowler-cloud/prowler#2810); the instance profile is what scopes that role. EC2's
+// China principal is named too (infra.Partition.ServicePrincipals).
+var noSourceAccountServices = map[string]bool{"ec2.amazonaws.com": true, "ec2.amazonaws.com.cn": true}
 
 var iamChecks = []Check{
 	{
@@ -140,7 +146,11 @@ func judgeManaged(e *mockengine.Engine, arns []string) (bool, string) {
 			why = append(why, arn+" (this stack's policy)")
 			continue
 		}
-		reason, ok := narrowManagedPolicies[arn]
+		m := awsManagedPolicy.FindStringSubmatch(arn)
+		reason, ok := "", m != nil
+		if ok {
+			reason, ok = narrowManagedPolicies[m[1]]
+		}
 		if !ok {
 			return false, fmt.Sprintf("managed policy %s is not on the reviewed list", arn)
 		}

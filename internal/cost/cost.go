@@ -29,10 +29,18 @@ type Price struct {
 
 // Prices is the price table of one region.
 type Prices struct {
-	Region        string
+	Region string
+	// PricedFrom is the region whose prices stand in when none are recorded for Region ("" when
+	// Region's own prices are used).
+	PricedFrom    string
 	HoursPerMonth float64
 	byName        map[string]Price
 }
+
+// standInRegion prices a region prices.json does not hold: of the recorded regions it has the
+// higher list price for every item this stack uses (some regions, Sydney or São Paulo, are dearer
+// still, hence the estimate label).
+const standInRegion = "eu-west-1"
 
 // price keys in prices.json; instance types are "ec2:<type>".
 const (
@@ -62,16 +70,15 @@ func ForRegion(region string) (Prices, error) {
 	if err := json.Unmarshal(pricesJSON, &file); err != nil {
 		return Prices{}, fmt.Errorf("internal/cost/prices.json: %w", err)
 	}
-	byName, ok := file.Regions[region]
-	if !ok {
-		known := make([]string, 0, len(file.Regions))
-		for r := range file.Regions {
-			known = append(known, r)
-		}
-		sort.Strings(known)
-		return Prices{}, fmt.Errorf("no prices for region %s in internal/cost/prices.json (it has %s): copy a region's block and fill in that region's prices", region, strings.Join(known, ", "))
+	if byName, ok := file.Regions[region]; ok {
+		return Prices{Region: region, HoursPerMonth: file.HoursPerMonth, byName: byName}, nil
 	}
-	return Prices{Region: region, HoursPerMonth: file.HoursPerMonth, byName: byName}, nil
+	// A region without recorded prices still plans: its cost is an estimate from a named region.
+	byName, ok := file.Regions[standInRegion]
+	if !ok {
+		return Prices{}, fmt.Errorf("internal/cost/prices.json has no prices for %s, the region that stands in for unrecorded ones", standInRegion)
+	}
+	return Prices{Region: region, PricedFrom: standInRegion, HoursPerMonth: file.HoursPerMonth, byName: byName}, nil
 }
 
 // Get returns a named price; ok is false when prices.json lacks it for the region.
@@ -95,12 +102,22 @@ type Line struct {
 // Estimate is a stack's monthly idle cost and its cost per million requests.
 type Estimate struct {
 	Region string
-	Idle   []Line
+	// PricedFrom is the region whose prices stand in for Region's ("" when Region's own are used).
+	PricedFrom string
+	Idle       []Line
 	// PerMillion prices one million API requests under Assumptions.
 	PerMillion  []Line
 	Assumptions []string
 	// Missing names prices the table lacks for this stack; their lines count as zero.
 	Missing []string
+}
+
+// Where says which region the estimate is for and whose prices it uses.
+func (e Estimate) Where() string {
+	if e.PricedFrom == "" {
+		return e.Region
+	}
+	return fmt.Sprintf("%s, ESTIMATED with %s's prices (none recorded for %s in internal/cost/prices.json)", e.Region, e.PricedFrom, e.Region)
 }
 
 // IdleTotal is the monthly cost of the stack with no traffic.
@@ -133,7 +150,7 @@ func (est *Estimate) line(p Prices, resource, item, priceName string, quantity f
 
 // Of estimates the recorded stack with the region's prices.
 func Of(e *mockengine.Engine, p Prices) Estimate {
-	est := Estimate{Region: p.Region}
+	est := Estimate{Region: p.Region, PricedFrom: p.PricedFrom}
 	idle(e, p, &est)
 	perMillion(e, p, &est)
 	return est

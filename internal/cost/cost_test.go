@@ -43,8 +43,20 @@ func TestPriceTable(t *testing.T) {
 		}
 		keys = got
 	}
-	if _, err := cost.ForRegion("ap-nowhere-1"); err == nil || !strings.Contains(err.Error(), "ap-nowhere-1") {
-		t.Errorf("unknown region: error %v, want one naming the region", err)
+	// A region without recorded prices is priced with a named region's, never refused.
+	p, err := cost.ForRegion("ap-southeast-2")
+	if err != nil || p.Region != "ap-southeast-2" || p.PricedFrom != "eu-west-1" {
+		t.Fatalf("ap-southeast-2: %+v, %v; want eu-west-1's prices standing in", p, err)
+	}
+	if _, ok := p.Get("interfaceEndpointHour"); !ok {
+		t.Errorf("stand-in prices lack %s", "interfaceEndpointHour")
+	}
+	est := cost.Of(m.FromResources("p", "s", "ap-southeast-2", nil), p)
+	if w := est.Where(); !strings.Contains(w, "ap-southeast-2") || !strings.Contains(w, "ESTIMATED with eu-west-1's prices") {
+		t.Errorf("estimate labelled %q, want the region and the stand-in named", w)
+	}
+	if own, _ := cost.ForRegion("eu-west-1"); own.PricedFrom != "" || cost.Of(m.FromResources("p", "s", "eu-west-1", nil), own).Where() != "eu-west-1" {
+		t.Errorf("a recorded region must use its own prices: %+v", own)
 	}
 }
 

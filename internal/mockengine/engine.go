@@ -20,9 +20,25 @@ import (
 const (
 	// Account is the placeholder for the deploying account's id.
 	Account = "${aws:accountId}"
-	// Partition is the AWS partition the mock answers with.
-	Partition = "aws"
 )
+
+// partition is what aws.GetPartition answers for a region: the partition id, its DNS suffix and the
+// reverse DNS prefix of its endpoint service names. The partitions and their suffixes are those of
+// the AWS SDKs' endpoint metadata (aws-sdk-go-v2 internal/endpoints/awsrulesfn/partitions.json).
+type partition struct{ id, dnsSuffix, reverseDNSPrefix string }
+
+func partitionOf(region string) partition {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return partition{"aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"}
+	case strings.HasPrefix(region, "us-gov-"):
+		return partition{"aws-us-gov", "amazonaws.com", "com.amazonaws"}
+	}
+	return partition{"aws", "amazonaws.com", "com.amazonaws"}
+}
+
+// Partition is the partition of the engine's region, as the mock answers aws.GetPartition.
+func (e *Engine) Partition() string { return partitionOf(e.region).id }
 
 // Placeholder names a value that only exists after deployment.
 func Placeholder(name, property string) string {
@@ -79,9 +95,15 @@ var allowedCalls = map[string]func(e *Engine, args resource.PropertyMap) resourc
 	"aws:index/getCallerIdentity:getCallerIdentity": func(e *Engine, _ resource.PropertyMap) resource.PropertyMap {
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"accountId": Account,
-			"arn":       "arn:aws:iam::" + Account + ":user/deployer",
+			"arn":       "arn:" + e.Partition() + ":iam::" + Account + ":user/deployer",
 			"userId":    "DEPLOYER",
 			"id":        Account,
+		})
+	},
+	"aws:index/getPartition:getPartition": func(e *Engine, _ resource.PropertyMap) resource.PropertyMap {
+		p := partitionOf(e.region)
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"partition": p.id, "dnsSuffix": p.dnsSuffix, "reverseDnsPrefix": p.reverseDNSPrefix, "id": p.id,
 		})
 	},
 	"aws:ssm/getParameter:getParameter": func(e *Engine, args resource.PropertyMap) resource.PropertyMap {

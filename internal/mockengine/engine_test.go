@@ -77,3 +77,25 @@ func TestProgramFrame(t *testing.T) {
 		t.Errorf("programFrame with no program frame = %q, want empty", got)
 	}
 }
+
+func TestGetPartitionFollowsTheRegion(t *testing.T) {
+	for region, want := range map[string][3]string{
+		"eu-west-1":     {"aws", "amazonaws.com", "com.amazonaws"},
+		"cn-north-1":    {"aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"},
+		"us-gov-west-1": {"aws-us-gov", "amazonaws.com", "com.amazonaws"},
+	} {
+		var out map[string]any
+		e, err := Run(func(ctx *pulumi.Context) error {
+			return ctx.Invoke("aws:index/getPartition:getPartition", map[string]any{}, &out)
+		}, "p", "s", map[string]string{"aws:region": region})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [3]string{out["partition"].(string), out["dnsSuffix"].(string), out["reverseDnsPrefix"].(string)}; got != want {
+			t.Errorf("%s: %v, want %v", region, got, want)
+		}
+		if e.Partition() != want[0] {
+			t.Errorf("%s: engine partition %q, want %q", region, e.Partition(), want[0])
+		}
+	}
+}

@@ -53,4 +53,5 @@ const (
 	TypeUserPolicyAttachment   = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
 	TypeGroupPolicy            = "aws:iam/groupPolicy:GroupPolicy"
 	TypeInstanceProfile        = "aws:iam/instanceProfile:InstanceProfile"
+	TypeAccessKey              = "aws:iam/accessKey:AccessKey"
 )

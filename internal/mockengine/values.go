@@ -91,7 +91,7 @@ func computed(e *Engine, r *Resource) map[string]any {
 	id := r.ID
 	ph := func(prop string) string { return Placeholder(r.Name, prop) }
 	arn := func(service, resourcePart string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", Partition, service, e.region, Account, resourcePart)
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition(), service, e.region, Account, resourcePart)
 	}
 	name := ph("name")
 	if n, ok := r.Inputs["name"].(string); ok && n != "" {
@@ -114,7 +114,7 @@ func computed(e *Engine, r *Resource) map[string]any {
 		out["defaultNetworkAclId"] = ph("defaultNetworkAclId")
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
 		out["dnsEntries"] = []any{map[string]any{
-			"dnsName":      fmt.Sprintf("%s-%s.%s.vpce.amazonaws.com", id, "xxxxxxxx", e.region),
+			"dnsName":      fmt.Sprintf("%s-%s.%s.vpce.%s", id, "xxxxxxxx", e.region, partitionOf(e.region).dnsSuffix),
 			"hostedZoneId": ph("dnsEntries[0].hostedZoneId"),
 		}}
 		out["networkInterfaceIds"] = []any{ph("networkInterfaceIds[0]")}
@@ -143,7 +143,7 @@ func computed(e *Engine, r *Resource) map[string]any {
 	case "aws:apigateway/restApi:RestApi":
 		out["rootResourceId"] = ph("rootResourceId")
 		out["executionArn"] = arn("execute-api", id)
-		out["arn"] = fmt.Sprintf("arn:%s:apigateway:%s::/restapis/%s", Partition, e.region, id)
+		out["arn"] = fmt.Sprintf("arn:%s:apigateway:%s::/restapis/%s", e.Partition(), e.region, id)
 	case "aws:apigateway/stage:Stage":
 		out["invokeUrl"] = ph("invokeUrl")
 		out["executionArn"] = ph("executionArn")
@@ -156,12 +156,12 @@ func computed(e *Engine, r *Resource) map[string]any {
 	case "aws:dynamodb/table:Table":
 		out["arn"] = arn("dynamodb", "table/"+name)
 	case "aws:iam/role:Role":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition, Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition(), Account, name)
 		out["uniqueId"] = ph("uniqueId")
 	case "aws:iam/user:User":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:user/%s", Partition, Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:user/%s", e.Partition(), Account, name)
 	case "aws:iam/instanceProfile:InstanceProfile":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", Partition, Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", e.Partition(), Account, name)
 	case "aws:cloudwatch/logGroup:LogGroup":
 		out["arn"] = arn("logs", "log-group:"+name)
 	case "aws:kms/key:Key":

@@ -90,7 +90,7 @@ func resources(r checks.Result) string {
 
 // Costs writes the idle table, the per-million table with its assumptions, and the DNS modes.
 func Costs(w io.Writer, est cost.Estimate, own string, modes []cost.DNSMode) {
-	fmt.Fprintf(w, "Monthly cost estimate, %s, list prices from internal/cost/prices.json (? = price to verify on its source page)\n", est.Region)
+	fmt.Fprintf(w, "Monthly cost estimate, %s, list prices from internal/cost/prices.json (? = price to verify on its source page)\n", est.Where())
 	fmt.Fprintln(w, "Idle (billed whether or not the API is called):")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  resource\titem\tquantity\tunit price\t USD/month")
