@@ -119,10 +119,14 @@ func Summary(w io.Writer, in SummaryInput) error {
 		for _, n := range counts {
 			total += n
 		}
-		fmt.Fprintf(w, "  %s (%s, %d): %s\n", top.Name, shortType(top), total, typeCounts(counts))
+		held := typeCounts(counts)
+		if total == 0 {
+			held = "nothing in this stack's config"
+		}
+		fmt.Fprintf(w, "  %s (%s, %d): %s\n", top.Name, shortType(top), total, held)
 	}
 
-	fmt.Fprintf(w, "\nMonthly cost, %s list prices: $%.2f idle, $%.2f per million requests", in.Cost.Region, in.Cost.IdleTotal(), in.Cost.PerMillionTotal())
+	fmt.Fprintf(w, "\nMonthly cost, %s: $%.2f idle, $%.2f per million requests", in.Cost.Where(), in.Cost.IdleTotal(), in.Cost.PerMillionTotal())
 	if len(in.Cost.Missing) > 0 {
 		fmt.Fprintf(w, " (no price for %s, counted as $0)", strings.Join(in.Cost.Missing, ", "))
 	}
