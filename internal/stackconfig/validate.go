@@ -57,12 +57,7 @@ func (c Config) problems() Problems {
 	names := map[string]bool{}
 	for i, cons := range c.Consumers {
 		key := fmt.Sprintf("consumers[%d]", i)
-		if !consumerNamePattern.MatchString(cons.Name) {
-			bad(key+".name", "%q is not a valid name: use 1-20 lowercase letters, digits and hyphens, starting with a letter", cons.Name)
-		} else if names[cons.Name] {
-			bad(key+".name", "%q is used by another consumer: give each consumer VPC a unique name", cons.Name)
-		}
-		names[cons.Name] = true
+		ps.uniqueName(key+".name", cons.Name, names, "is used by another consumer: give each consumer VPC a unique name")
 		p, err := parseVPCCidr(cons.Cidr)
 		if err != nil {
 			bad(key+".cidr", "%v", err)
@@ -139,12 +134,7 @@ func (c Config) problems() Problems {
 	clientNames := map[string]bool{}
 	for i, cl := range c.Clients {
 		key := fmt.Sprintf("clients[%d]", i)
-		if !consumerNamePattern.MatchString(cl.Name) {
-			bad(key+".name", "%q is not a valid name: use 1-20 lowercase letters, digits and hyphens, starting with a letter", cl.Name)
-		} else if clientNames[cl.Name] {
-			bad(key+".name", "%q is used by another client: give each calling service a unique name", cl.Name)
-		}
-		clientNames[cl.Name] = true
+		ps.uniqueName(key+".name", cl.Name, clientNames, "is used by another client: give each calling service a unique name")
 		if len(cl.Routes) == 0 {
 			bad(key+".routes", "no routes: list the route keys this client may call, such as \"GET /employees\", or \"*\" for all")
 		}
@@ -175,6 +165,17 @@ func (c Config) problems() Problems {
 		}
 	}
 	return append(ps, c.quotaProblems()...)
+}
+
+// uniqueName records a problem at key when name is not a valid resource name or is already in seen
+// (taken says so and how to fix it), and adds it to seen.
+func (ps *Problems) uniqueName(key, name string, seen map[string]bool, taken string) {
+	if !consumerNamePattern.MatchString(name) {
+		ps.add(key, "%q is not a valid name: use 1-20 lowercase letters, digits and hyphens, starting with a letter", name)
+	} else if seen[name] {
+		ps.add(key, "%q %s", name, taken)
+	}
+	seen[name] = true
 }
 
 // CheckRoutes refuses client routes that are not in the API's route table (known, as route keys),
