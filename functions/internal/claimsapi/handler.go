@@ -55,6 +55,9 @@ type Handler struct {
 	router *httpapi.Router
 }
 
+// Routes are the routes the handler serves ("METHOD resource").
+func (h *Handler) Routes() []string { return h.router.Routes() }
+
 // New returns a handler over store. Claim IDs are UUIDv7: their text sorts by creation time, so
 // the table's sort key CLAIM#<claimId> lists a member's claims newest first in one Query.
 func New(store Store) *Handler {

@@ -59,6 +59,19 @@ func NewRouter(routes ...Route) *Router {
 	return r
 }
 
+// Routes lists the routes the router serves as "METHOD resource" keys, the form the API's route
+// table writes ("GET /employees/{employeeId}"), sorted.
+func (r *Router) Routes() []string {
+	var keys []string
+	for resource, methods := range r.routes {
+		for m := range methods {
+			keys = append(keys, m+" "+resource)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // Handle is the Lambda handler. It never returns an error: Lambda would turn one into a 502
 // without a body, so every failure, a panic included, is answered in the contract's shape.
 func (r *Router) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (resp events.APIGatewayProxyResponse, _ error) {

@@ -54,9 +54,17 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 // vpceKey carries Request.VpceID past the router, whose handlers see only the events type.
 type vpceKey struct{}
 
+// router serves the one route of the diagnostic.
+func router() *httpapi.Router {
+	return httpapi.NewRouter(httpapi.Route{Method: http.MethodGet, Resource: Resource, Handle: whoami})
+}
+
+// Routes are the routes the handler serves ("METHOD resource").
+func Routes() []string { return router().Routes() }
+
 // New returns the Lambda handler.
 func New() func(context.Context, Request) (events.APIGatewayProxyResponse, error) {
-	router := httpapi.NewRouter(httpapi.Route{Method: http.MethodGet, Resource: Resource, Handle: whoami})
+	router := router()
 	return func(ctx context.Context, req Request) (events.APIGatewayProxyResponse, error) {
 		return router.Handle(context.WithValue(ctx, vpceKey{}, req.VpceID), req.APIGatewayProxyRequest)
 	}
