@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/private-api/functions/catalogue"
 	"github.com/example/private-api/internal/policydoc"
 )
 
@@ -215,13 +216,9 @@ func executionPolicy(logGroupArn, tableArn, keyArn, dynamoDBHost string, grants 
 	return policydoc.New(statements...)
 }
 
-// TableGrant is table actions on the items of some partitions only: Partitions are partition-key
-// values or globs, matched against dynamodb:LeadingKeys
-// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
-type TableGrant struct {
-	Actions    []string
-	Partitions []string
-}
+// TableGrant is table actions on the items of some partitions only, matched against
+// dynamodb:LeadingKeys (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+type TableGrant = catalogue.TableGrant
 
 // GrantedActions is every action of the grants, sorted, each once.
 func GrantedActions(grants []TableGrant) []string {

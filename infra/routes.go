@@ -3,6 +3,8 @@ package infra
 import (
 	"regexp"
 	"strings"
+
+	"github.com/example/private-api/functions/catalogue"
 )
 
 // Route is one method on one path, served by one function. The route table drives the API's
@@ -14,17 +16,16 @@ type Route struct {
 	Function string
 }
 
-// Routes is the API contract of DESIGN.md.
-var Routes = []Route{
-	{"GET", "/whoami", "whoami"},
-	{"GET", "/employees", "employees"},
-	{"GET", "/employees/{employeeId}", "employees"},
-	{"POST", "/members/{memberId}/claims", "claims"},
-	{"GET", "/members/{memberId}/claims", "claims"},
-	{"GET", "/members/{memberId}/claims/{claimId}", "claims"},
-	{"PATCH", "/members/{memberId}/claims/{claimId}", "claims"},
-	{"DELETE", "/members/{memberId}/claims/{claimId}", "claims"},
-}
+// Routes is the API contract of DESIGN.md, read from the one catalogue of functions.
+var Routes = func() []Route {
+	var out []Route
+	for _, f := range catalogue.Functions {
+		for _, r := range f.Routes {
+			out = append(out, Route{Method: r.Method, Path: r.Path, Function: f.Name})
+		}
+	}
+	return out
+}()
 
 // TestClientRoutes are the routes the smoke test calls from the test client, the only ones its role
 // may invoke (cmd/smoke also proves a route outside them is refused).

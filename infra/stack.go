@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/functions/catalogue"
 	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/internal/stackconfig"
 )
@@ -15,22 +16,14 @@ import (
 // AmazonLinuxParameter is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
 const AmazonLinuxParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
-// functionTableAccess is each function's least privilege on the table: the calls its store makes,
-// on the partitions it owns. Every function that lists pages keeps its page-token key under PAGEKEY,
-// creating it on first need (functions/internal/dynamo/pagekey.go).
-var functionTableAccess = map[string][]TableGrant{
-	"whoami": nil,
-	"employees": {
-		{Actions: []string{"dynamodb:GetItem", "dynamodb:Query"}, Partitions: []string{directory.PartitionKey}},
-		pageKeyGrant,
-	},
-	"claims": {
-		{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}, Partitions: []string{"MEMBER#*"}},
-		pageKeyGrant,
-	},
-}
-
-var pageKeyGrant = TableGrant{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}, Partitions: []string{"PAGEKEY"}}
+// functionTableAccess is each function's least privilege on the table, from the catalogue.
+var functionTableAccess = func() map[string][]TableGrant {
+	out := map[string][]TableGrant{}
+	for _, f := range catalogue.Functions {
+		out[f.Name] = f.Table
+	}
+	return out
+}()
 
 // Stack is everything one `pulumi up` builds.
 type Stack struct {

@@ -18,10 +18,12 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/example/private-api/functions/catalogue"
 )
 
-// Functions are the functions under ./functions, in a fixed order.
-var Functions = []string{"claims", "employees", "whoami"}
+// Functions are the functions under ./functions, in a fixed order: the catalogue's names.
+var Functions = catalogue.Names()
 
 // Target is the platform a bootstrap is built for.
 type Target struct {
