@@ -44,8 +44,9 @@ func checks(o stackOutputs) []check {
 	u, _ := url.Parse(o.InvokeURL) // validated when loaded
 	whoami := strings.TrimSuffix(o.InvokeURL, "/") + "/whoami"
 	wrongRegion := otherRegion(o.Region)
-	stsHost := "sts." + o.Region + ".amazonaws.com"
-	otherAPIHost := otherAPIID(o.APIID) + ".execute-api." + o.Region + ".amazonaws.com"
+	suffix := dnsSuffix(u.Hostname(), o.Region)
+	stsHost := "sts." + o.Region + "." + suffix
+	otherAPIHost := otherAPIID(o.APIID) + ".execute-api." + o.Region + "." + suffix
 	return []check{
 		{
 			id: "api-dns", name: "API host " + u.Hostname() + " resolves to private addresses",
@@ -81,9 +82,18 @@ func checks(o stackOutputs) []check {
 		{
 			id: "public-api-dns", name: "another API's host " + otherAPIHost + " resolves to public addresses",
 			script: resolveScript(otherAPIHost),
-			verify: resolvesTo(false, "private DNS or a forwarding rule covers all of execute-api, so other teams' public APIs answer 403 here; scope it to "+o.APIID+".execute-api."+o.Region+".amazonaws.com"),
+			verify: resolvesTo(false, "private DNS or a forwarding rule covers all of execute-api, so other teams' public APIs answer 403 here; scope it to "+o.APIID+".execute-api."+o.Region+"."+suffix),
 		},
 	}
+}
+
+// dnsSuffix is the partition's DNS suffix, read off the invoke URL's execute-api host
+// (amazonaws.com, or amazonaws.com.cn in China); amazonaws.com when the host has another shape.
+func dnsSuffix(host, region string) string {
+	if _, suffix, ok := strings.Cut(host, ".execute-api."+region+"."); ok && suffix != "" {
+		return suffix
+	}
+	return "amazonaws.com"
 }
 
 // shellQuote makes s one word for sh.

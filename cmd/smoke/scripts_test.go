@@ -96,3 +96,16 @@ func TestScriptsRunWithCurl(t *testing.T) {
 		t.Fatalf("exit %d after running %v, stdout:\n%s\nstderr: %s", code, ran, stdout, stderr)
 	}
 }
+
+func TestDNSSuffixFollowsThePartition(t *testing.T) {
+	for _, tc := range []struct{ host, region, want string }{
+		{"a1b2c3d4e5.execute-api.cn-north-1.amazonaws.com.cn", "cn-north-1", "amazonaws.com.cn"},
+		{"a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", "us-east-1", "amazonaws.com"},
+		{"a1b2c3d4e5-vpce-0123456789abcdef0.execute-api.us-gov-west-1.amazonaws.com", "us-gov-west-1", "amazonaws.com"},
+		{"api.internal.example", "us-east-1", "amazonaws.com"},
+	} {
+		if got := dnsSuffix(tc.host, tc.region); got != tc.want {
+			t.Errorf("dnsSuffix(%s, %s) = %s, want %s", tc.host, tc.region, got, tc.want)
+		}
+	}
+}
