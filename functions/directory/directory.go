@@ -11,9 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/private-api/functions/internal/ids"
 )
 
 //go:embed employees.json
@@ -41,10 +42,8 @@ type Employee struct {
 	Location   string `json:"location"`
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-
 // ValidEmployeeID reports whether id can be an employee ID: 1 to 64 letters, digits, '_' or '-'.
-func ValidEmployeeID(id string) bool { return idPattern.MatchString(id) }
+func ValidEmployeeID(id string) bool { return ids.Valid(id) }
 
 // Entries returns the shipped directory sorted by employee ID, the order the table lists it in.
 // It fails when the data file breaks a rule, so a bad edit fails the tests and the deploy.

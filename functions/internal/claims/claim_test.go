@@ -174,3 +174,16 @@ func FuzzPatch(f *testing.F) {
 		}
 	})
 }
+
+func TestCurrencyCodes(t *testing.T) {
+	for _, c := range strings.Fields(currencyCodes) {
+		if len(c) != 3 || !validCurrency(c) {
+			t.Errorf("%q in the list is refused", c)
+		}
+	}
+	for _, c := range []string{"", "EU", "EURO", "eur", "ED ", " AF", "D A", "XAU", "BOV", "XTS", "ZZZ"} {
+		if validCurrency(c) {
+			t.Errorf("%q is accepted", c)
+		}
+	}
+}
