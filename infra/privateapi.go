@@ -547,14 +547,3 @@ func sidWord(name string) string {
 	}
 	return b.String()
 }
-
-// jsonText renders a string array input as JSON text, so it can join a policydoc.Render.
-func jsonText(in pulumi.StringArrayInput) pulumi.StringInput {
-	if in == nil {
-		return pulumi.String("[]")
-	}
-	return in.ToStringArrayOutput().ApplyT(func(v []string) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	}).(pulumi.StringOutput)
-}
