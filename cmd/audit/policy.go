@@ -1,13 +1,12 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/netip"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/example/private-api/internal/policydoc"
 )
 
 // sourceKeys are the condition keys that tie a caller to a network path; a private API's resource
@@ -21,86 +20,13 @@ var negativeOperators = []string{"StringNotEquals", "StringNotEqualsIgnoreCase",
 // ...and those that match only when the caller IS on it: in an Allow they let only those callers in.
 var positiveOperators = []string{"StringEquals", "StringEqualsIgnoreCase", "StringLike", "IpAddress", "ArnEquals", "ArnLike"}
 
-type policyDocument struct {
-	Statement statements `json:"Statement"`
-}
+// The audit reads policies with the one reader beside the writer (internal/policydoc), the same the
+// offline checks use.
+type policyDocument = policydoc.Read
 
-type statement struct {
-	Effect    string                           `json:"Effect"`
-	Principal json.RawMessage                  `json:"Principal"`
-	Action    stringList                       `json:"Action"`
-	Resource  stringList                       `json:"Resource"`
-	Condition map[string]map[string]stringList `json:"Condition"`
-}
-
-// statements accepts IAM's single-statement shorthand (an object instead of a list).
-type statements []statement
-
-func (s *statements) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '{' {
-		var one statement
-		err := json.Unmarshal(b, &one)
-		*s = statements{one}
-		return err
-	}
-	return json.Unmarshal(b, (*[]statement)(s))
-}
-
-// stringList accepts a string, a list, or (in conditions) booleans and numbers.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	items, isList := v.([]any)
-	if !isList {
-		items = []any{v}
-	}
-	*l = make(stringList, 0, len(items))
-	for _, item := range items {
-		*l = append(*l, fmt.Sprint(item))
-	}
-	return nil
-}
-
-// decodePolicy parses the policy field of a REST API. API Gateway returns the document with its
-// own quotes and slashes backslash-escaped ({\"Version\":...}); IAM-style tools URL-encode it; some
-// copies carry it as a quoted JSON string. Each layer is taken off until a document parses.
-func decodePolicy(raw string) (policyDocument, error) {
-	text := strings.TrimSpace(raw)
-	var err error
-	for range 4 {
-		var doc policyDocument
-		if err = json.Unmarshal([]byte(text), &doc); err == nil {
-			if len(doc.Statement) == 0 {
-				return doc, errors.New("the document has no Statement")
-			}
-			return doc, nil
-		}
-		next, ok := unescapeOnce(text)
-		if !ok {
-			break
-		}
-		text = strings.TrimSpace(next)
-	}
-	return policyDocument{}, fmt.Errorf("not a JSON policy document: %w", err)
-}
-
-func unescapeOnce(s string) (string, bool) {
-	var out string
-	switch {
-	case strings.HasPrefix(s, "%7B"), strings.HasPrefix(s, "%7b"), strings.HasPrefix(s, "%22"):
-		u, err := url.PathUnescape(s)
-		return u, err == nil
-	case strings.HasPrefix(s, `"`):
-		return out, json.Unmarshal([]byte(s), &out) == nil
-	case strings.Contains(s, `\"`):
-		return out, json.Unmarshal([]byte(`"`+s+`"`), &out) == nil
-	}
-	return "", false
-}
+// decodePolicy parses the policy field of a REST API, in any of the forms API Gateway and other
+// tools return it (policydoc.Parse).
+func decodePolicy(raw string) (policyDocument, error) { return policydoc.Parse(raw) }
 
 // policyVerdict is what the resource policy says about who can reach the API, and from where.
 type policyVerdict struct {
@@ -201,20 +127,15 @@ func canonicalSourceKey(key string) string {
 	return ""
 }
 
-func invokes(actions stringList) bool {
+func invokes(actions policydoc.Strings) bool {
 	return slices.ContainsFunc(actions, func(a string) bool {
 		a = strings.ToLower(a)
 		return a == "*" || a == "execute-api:*" || a == "execute-api:invoke"
 	})
 }
 
-func everyone(principal json.RawMessage) bool {
-	var star string
-	if json.Unmarshal(principal, &star) == nil {
-		return star == "*"
-	}
-	var byType map[string]stringList
-	return json.Unmarshal(principal, &byType) == nil && slices.Contains(byType["AWS"], "*")
+func everyone(principal *policydoc.ReadPrincipal) bool {
+	return principal != nil && principal.All
 }
 
 // wholeAPI says whether a policy resource covers every stage, method and path of the API:

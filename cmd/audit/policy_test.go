@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/example/private-api/internal/policydoc"
 )
 
 const seedPolicy = `{"Version":"2012-10-17","Statement":[` +
@@ -27,8 +29,8 @@ func TestDecodePolicy(t *testing.T) {
 				t.Fatalf("decodePolicy: %v", err)
 			}
 			if len(doc.Statement) != 2 || doc.Statement[0].Effect != "Deny" ||
-				!slices.Equal(doc.Statement[0].Condition["StringNotEquals"]["aws:SourceVpce"], stringList{"vpce-0a1b2c3d4e5f60718"}) ||
-				!slices.Equal(doc.Statement[1].Resource, stringList{"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"}) {
+				!slices.Equal(doc.Statement[0].Condition["StringNotEquals"]["aws:SourceVpce"], policydoc.Strings{"vpce-0a1b2c3d4e5f60718"}) ||
+				!slices.Equal(doc.Statement[1].Resource, policydoc.Strings{"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"}) {
 				t.Errorf("decoded %+v", doc)
 			}
 		})

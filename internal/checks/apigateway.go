@@ -211,13 +211,13 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 	var notes, denied, named, allowed []string
 	for _, s := range p.Statement {
 		switch {
-		case s.Effect == "Deny" && s.allows("execute-api:Invoke") && s.Principal != nil && s.Principal.All:
-			got := s.Condition.values("aws:SourceVpce", "StringNotEquals")
+		case s.Effect == "Deny" && s.Allows("execute-api:Invoke") && s.Principal != nil && s.Principal.All:
+			got := s.Condition.Values("aws:SourceVpce", "StringNotEquals")
 			denied = append(denied, got...)
 			if len(got) > 0 && subset(got, endpoints) {
 				deny = true
 			}
-			named = append(named, s.Condition.values("aws:PrincipalArn", "ArnNotEquals", "StringNotEquals")...)
+			named = append(named, s.Condition.Values("aws:PrincipalArn", "ArnNotEquals", "StringNotEquals")...)
 			if len(s.Condition) == 0 {
 				denyAll = true
 			}
@@ -229,11 +229,11 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 				}
 			}
 		case s.Effect == "Allow" && s.Principal != nil && s.Principal.All:
-			if vpce := s.Condition.values("aws:SourceVpce", "StringEquals"); len(vpce) == 0 || !subset(vpce, endpoints) {
+			if vpce := s.Condition.Values("aws:SourceVpce", "StringEquals"); len(vpce) == 0 || !subset(vpce, endpoints) {
 				return false, fmt.Sprintf("%s: statement %q allows \"*\" without aws:SourceVpce = this stack's endpoint", source, s.Sid)
 			}
 		}
-		if cidrs := s.Condition.values("aws:VpcSourceIp", "IpAddress", "NotIpAddress"); len(cidrs) > 0 {
+		if cidrs := s.Condition.Values("aws:VpcSourceIp", "IpAddress", "NotIpAddress"); len(cidrs) > 0 {
 			notes = append(notes, "source IP allow-list "+strings.Join(cidrs, ", "))
 		}
 	}

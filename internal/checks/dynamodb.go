@@ -111,14 +111,14 @@ func judgeTablePolicy(doc string) (bool, string) {
 	}
 	detail := ""
 	for _, s := range p.Statement {
-		if s.Effect != "Deny" || s.Principal == nil || !s.Principal.All || !s.allows("dynamodb:GetItem") || !s.allows("dynamodb:PutItem") {
+		if s.Effect != "Deny" || s.Principal == nil || !s.Principal.All || !s.Allows("dynamodb:GetItem") || !s.Allows("dynamodb:PutItem") {
 			continue
 		}
-		if thisAccount(s.Condition.values("aws:PrincipalAccount", "StringNotEquals")) {
+		if thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals")) {
 			detail = "denies item actions to other accounts"
 		}
-		if named := s.Condition.values("aws:PrincipalArn", "ArnNotEquals"); len(named) > 0 {
-			return detail != "" || thisAccount(s.Condition.values("aws:PrincipalAccount", "StringNotEquals")), fmt.Sprintf("denies item actions to all but %d named principals", len(named))
+		if named := s.Condition.Values("aws:PrincipalArn", "ArnNotEquals"); len(named) > 0 {
+			return detail != "" || thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals")), fmt.Sprintf("denies item actions to all but %d named principals", len(named))
 		}
 	}
 	if detail == "" {
@@ -143,16 +143,16 @@ func judgeKeyPolicy(doc string) (bool, string) {
 		}
 		uses := false
 		for _, a := range keyUse {
-			uses = uses || s.allows(a)
+			uses = uses || s.Allows(a)
 		}
 		if !uses {
 			continue
 		}
-		if s.allows("kms:PutKeyPolicy") || s.allows("kms:ScheduleKeyDeletion") {
+		if s.Allows("kms:PutKeyPolicy") || s.Allows("kms:ScheduleKeyDeletion") {
 			return false, fmt.Sprintf("statement %q both administers and uses the key", s.Sid)
 		}
-		viaService := len(s.Condition.values("kms:ViaService", "StringEquals")) > 0
-		logsContext := len(s.Condition.values("kms:EncryptionContext:aws:logs:arn", "ArnLike", "ArnEquals")) > 0
+		viaService := len(s.Condition.Values("kms:ViaService", "StringEquals")) > 0
+		logsContext := len(s.Condition.Values("kms:EncryptionContext:aws:logs:arn", "ArnLike", "ArnEquals")) > 0
 		if !viaService && !logsContext {
 			return false, fmt.Sprintf("statement %q lets principals use the key directly, not only through a service", s.Sid)
 		}

@@ -196,10 +196,10 @@ func judgeTrust(doc string) (bool, string) {
 
 // sourceGuard reports whether a service trust is confined to calls made for this account.
 func sourceGuard(c conditions) bool {
-	if thisAccount(c.values("aws:SourceAccount", "StringEquals")) {
+	if thisAccount(c.Values("aws:SourceAccount", "StringEquals")) {
 		return true
 	}
-	arns := c.values("aws:SourceArn", "ArnEquals", "ArnLike", "StringEquals", "StringLike")
+	arns := c.Values("aws:SourceArn", "ArnEquals", "ArnLike", "StringEquals", "StringLike")
 	for _, a := range arns {
 		if !strings.Contains(a, mockengine.Account) {
 			return false
