@@ -10,7 +10,7 @@ import (
 // TestParseReadsWhatTheWriterWrites: a document from New reads back with the same statements.
 func TestParseReadsWhatTheWriterWrites(t *testing.T) {
 	text, err := New(Statement{Sid: "A", Effect: "Deny", Principal: &Principal{All: true}, Action: []string{"execute-api:Invoke"},
-		Resource: []string{"arn:aws:execute-api:eu-west-1:123456789012:abc/*"},
+		Resource:  []string{"arn:aws:execute-api:eu-west-1:123456789012:abc/*"},
 		Condition: Condition{"StringNotEquals": {"aws:SourceVpce": {"vpce-1"}}}}).JSON()
 	if err != nil {
 		t.Fatal(err)
