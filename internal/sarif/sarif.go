@@ -1,7 +1,7 @@
 // Package sarif writes the check report as SARIF 2.1.0, the format GitHub code scanning reads, so
 // findings show on pull requests next to the infra/ line that registers the resource.
 //
-// The shape follows the OASIS SARIF 2.1.0 schema (testdata/sarif-schema-2.1.0.json, which the tests
+// The shape follows the OASIS SARIF 2.1.0 schema (sariftest/sarif-schema-2.1.0.json, which the tests
 // validate against) and the subset GitHub documents in "SARIF support for code scanning"
 // (https://docs.github.com/en/code-security/reference/code-scanning/sarif-files/sarif-support-for-code-scanning):
 // one reportingDescriptor per rule with shortDescription, fullDescription and help; results with
