@@ -25,31 +25,17 @@ func ForStack(own []stackconfig.Waiver) ([]Waiver, error) {
 	for i, w := range own {
 		if !slices.Contains(ids, w.Check) {
 			return nil, stackconfig.Problem{Key: fmt.Sprintf("waivers[%d].check", i),
-				Message: fmt.Sprintf("%q is not the ID of a check: use one the plan lists, such as EC2.6 or CKV_AWS_158%s", w.Check, nearestID(w.Check, ids))}
+				Message: fmt.Sprintf("%q is not the ID of a check: use one the plan lists, such as EC2.6 or CKV_AWS_158%s", w.Check, didYouMean(w.Check, ids))}
 		}
 		out = append(out, Waiver{CheckID: w.Check, Resource: w.Resource, Reason: w.Reason, FromConfig: true})
 	}
 	return out, nil
 }
 
-// nearestID suggests the check ID that differs from id only in case or punctuation.
-func nearestID(id string, ids []string) string {
-	norm := func(s string) string {
-		out := make([]rune, 0, len(s))
-		for _, r := range s {
-			if r >= 'a' && r <= 'z' {
-				r -= 'a' - 'A'
-			}
-			if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-				out = append(out, r)
-			}
-		}
-		return string(out)
-	}
-	for _, known := range ids {
-		if norm(known) == norm(id) {
-			return "; did you mean " + known + "?"
-		}
+// didYouMean names the check ID nearest to id, if one is close.
+func didYouMean(id string, ids []string) string {
+	if best, ok := stackconfig.Nearest(id, ids); ok {
+		return "; did you mean " + best + "?"
 	}
 	return ""
 }

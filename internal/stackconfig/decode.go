@@ -320,19 +320,24 @@ func tagName(f reflect.StructField) string {
 // suggest names the known key closest to name ("; did you mean network.flowLogs?"), or says which
 // keys exist when none is close.
 func suggest(name string, known []string, prefix string) string {
-	best, bestDist := "", 1<<30
-	for _, k := range known {
-		d := editDistance(strings.ToLower(name), strings.ToLower(k))
-		if d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" && (bestDist <= 2 || bestDist <= len(name)/3) {
+	if best, ok := Nearest(name, known); ok {
 		return "; did you mean " + prefix + best + "?"
 	}
 	sorted := append([]string(nil), known...)
 	sort.Strings(sorted)
 	return "; the settings are " + prefix + strings.Join(sorted, ", "+prefix)
+}
+
+// Nearest is the known name closest to name, ignoring case, when it is close enough to be what was
+// meant (at most 2 edits, or a third of the name's length).
+func Nearest(name string, known []string) (string, bool) {
+	best, bestDist := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best, best != "" && (bestDist <= 2 || bestDist <= len(name)/3)
 }
 
 // editDistance is the Levenshtein distance between a and b.
