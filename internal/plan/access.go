@@ -153,14 +153,11 @@ func denies(d policydoc.Document, principal, arn string) bool {
 	return false
 }
 
-// covers matches arn against resource patterns, where * spans any characters.
+// covers matches arn against resource patterns, where * spans any characters, "/" included.
 func covers(patterns []string, arn string) bool {
 	for _, p := range patterns {
 		// path.Match's * stops at "/": an ARN wildcard does not, so compare segment-free.
 		if ok, _ := path.Match(strings.ReplaceAll(p, "/", "\x00"), strings.ReplaceAll(arn, "/", "\x00")); ok {
-			return true
-		}
-		if strings.HasSuffix(p, "*") && strings.HasPrefix(arn, strings.TrimSuffix(p, "*")) {
 			return true
 		}
 	}

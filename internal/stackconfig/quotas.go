@@ -1,7 +1,7 @@
 package stackconfig
 
 import (
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/functions/catalogue"
 	"github.com/example/private-api/internal/quotas"
 )
 
@@ -36,7 +36,7 @@ func (c Config) QuotaUsage() quotas.Usage {
 		TestClient:          c.Client.TestInstance,
 		AllowedSourceCidrs:  len(c.API.AllowedSourceCidrs),
 		Principals:          principals,
-		Functions:           len(bootstrap.Functions),
+		Functions:           len(catalogue.Functions),
 		ReservedConcurrency: c.Functions.ReservedConcurrency,
 	}
 }
