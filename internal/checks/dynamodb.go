@@ -109,22 +109,21 @@ func judgeTablePolicy(doc string) (bool, string) {
 	if err != nil {
 		return false, err.Error()
 	}
-	detail := ""
+	otherAccounts, named := false, 0
 	for _, s := range p.Statement {
 		if s.Effect != "Deny" || s.Principal == nil || !s.Principal.All || !s.Allows("dynamodb:GetItem") || !s.Allows("dynamodb:PutItem") {
 			continue
 		}
-		if thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals")) {
-			detail = "denies item actions to other accounts"
-		}
-		if named := s.Condition.Values("aws:PrincipalArn", "ArnNotEquals"); len(named) > 0 {
-			return detail != "" || thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals")), fmt.Sprintf("denies item actions to all but %d named principals", len(named))
-		}
+		otherAccounts = otherAccounts || thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals"))
+		named += len(s.Condition.Values("aws:PrincipalArn", "ArnNotEquals"))
 	}
-	if detail == "" {
+	switch {
+	case !otherAccounts:
 		return false, "no Deny of item actions to principals outside this account"
+	case named > 0:
+		return true, fmt.Sprintf("denies item actions to other accounts, and to all but %d named principals of this one", named)
 	}
-	return true, detail + "; this account's principals as IAM allows (no table.adminPrincipals)"
+	return true, "denies item actions to other accounts; this account's principals as IAM allows (no table.adminPrincipals)"
 }
 
 // keyUse are the key actions that use it on data.
