@@ -316,11 +316,15 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 			ThrottlingBurstLimit: pulumi.Int(args.ThrottlingBurst),
 		},
 	}, opt, pulumi.DependsOn(stageDeps))
-	if err != nil || args.ReservedConcurrency == 0 {
+	if err != nil {
 		return err
 	}
+	throttles := MethodThrottles(args.Routes, args.ReservedConcurrency, args.ThrottlingRate, args.ThrottlingBurst)
 	for _, r := range args.Routes {
-		rate, burst := methodThrottle(args.ReservedConcurrency, routesOf(args.Routes, r.Function), args.ThrottlingRate, args.ThrottlingBurst)
+		t, ok := throttles[r]
+		if !ok {
+			continue // no reservation: the stage's limits alone
+		}
 		if _, err := apigateway.NewMethodSettings(ctx, name+"-"+r.key()+"-throttle", &apigateway.MethodSettingsArgs{
 			RestApi:    api.ID(),
 			StageName:  stage.StageName,
@@ -329,8 +333,8 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 				MetricsEnabled:       pulumi.Bool(true),
 				LoggingLevel:         pulumi.String(args.LoggingLevel),
 				DataTraceEnabled:     pulumi.Bool(false),
-				ThrottlingRateLimit:  pulumi.Float64(rate),
-				ThrottlingBurstLimit: pulumi.Int(burst),
+				ThrottlingRateLimit:  pulumi.Float64(t.Rate),
+				ThrottlingBurstLimit: pulumi.Int(t.Burst),
 			},
 		}, opt, pulumi.DependsOn(stageDeps)); err != nil {
 			return err
