@@ -18,6 +18,7 @@ const (
 	tIntegration    = mockengine.TypeIntegration
 	tPermission     = mockengine.TypePermission
 	tFunction       = mockengine.TypeFunction
+	tAlias          = mockengine.TypeAlias
 	tAPIPolicy      = mockengine.TypeRestAPIPolicy
 	tDeployment     = mockengine.TypeDeployment
 	tStage          = mockengine.TypeStage
@@ -72,12 +73,16 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 			t.Errorf("PATCH parameters %v", params)
 		}
 	})
-	t.Run("integrations_proxy_to_the_routes_function", func(t *testing.T) {
+	t.Run("integrations_proxy_to_the_live_alias_of_the_routes_function", func(t *testing.T) {
 		for _, r := range Routes {
 			in := named(t, e, tIntegration, "private-"+r.key()+"-integration")
-			fn := named(t, e, tFunction, r.Function)
-			if str(in.Inputs, "type") != "AWS_PROXY" || str(in.Inputs, "integrationHttpMethod") != "POST" || str(in.Inputs, "uri") != str(fn.Outputs, "invokeArn") {
-				t.Errorf("%s %s integration %v does not proxy to %s", r.Method, r.Path, in.Inputs, r.Function)
+			alias := named(t, e, tAlias, r.Function+"-live")
+			uri := str(in.Inputs, "uri")
+			if str(in.Inputs, "type") != "AWS_PROXY" || str(in.Inputs, "integrationHttpMethod") != "POST" || uri != str(alias.Outputs, "invokeArn") {
+				t.Errorf("%s %s integration %v does not proxy to the alias of %s", r.Method, r.Path, in.Inputs, r.Function)
+			}
+			if fnArn := str(named(t, e, tFunction, r.Function).Outputs, "arn"); !strings.HasSuffix(uri, "/functions/"+fnArn+":live/invocations") {
+				t.Errorf("%s %s integration URI %s does not invoke %s:live", r.Method, r.Path, uri, fnArn)
 			}
 		}
 	})
@@ -93,8 +98,11 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 				str(p.Inputs, "sourceAccount") != mockengine.Account || str(p.Inputs, "action") != "lambda:InvokeFunction" {
 				t.Errorf("permission %s: %v, want source ARN %s", p.Name, p.Inputs, want)
 			}
-			if str(p.Inputs, "function") != str(named(t, e, tFunction, r.Function).Inputs, "name") {
-				t.Errorf("permission %s names function %q", p.Name, str(p.Inputs, "function"))
+			if str(p.Inputs, "function") != str(named(t, e, tFunction, r.Function).Inputs, "name") || str(p.Inputs, "qualifier") != "live" {
+				t.Errorf("permission %s names function %q qualifier %q, want %s:live", p.Name, str(p.Inputs, "function"), str(p.Inputs, "qualifier"), r.Function)
+			}
+			if !dependsOn(p, named(t, e, tAlias, r.Function+"-live").URN) {
+				t.Errorf("permission %s does not wait for the alias it names (AddPermission on a missing alias fails)", p.Name)
 			}
 		}
 	})
@@ -431,7 +439,8 @@ func TestDeploymentTrigger(t *testing.T) {
 func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
 	fns := map[string]FunctionTarget{}
 	for _, r := range routes {
-		fns[r.Function] = FunctionTarget{Name: pulumi.String(r.Function), InvokeArn: pulumi.String("arn:invoke:" + r.Function)}
+		fns[r.Function] = FunctionTarget{Name: pulumi.String(r.Function), Qualifier: pulumi.String(LiveAlias),
+			InvokeArn: pulumi.String("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:" + r.Function + ":live/invocations")}
 	}
 	return &PrivateAPIArgs{
 		Region: regionUnderTest, Partition: commercial, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
@@ -478,6 +487,14 @@ func TestPrivateAPI(t *testing.T) {
 		delete(args.Functions, "claims")
 		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
 		if err == nil || !strings.Contains(err.Error(), `"claims"`) || len(e.Resources()) != 0 {
+			t.Fatalf("err %v, %d resources", err, len(e.Resources()))
+		}
+	})
+	t.Run("rejects_a_function_without_the_alias_it_invokes", func(t *testing.T) {
+		args := privateAPIArgs(Routes, nil)
+		args.Functions["claims"] = FunctionTarget{Name: args.Functions["claims"].Name, InvokeArn: args.Functions["claims"].InvokeArn}
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		if err == nil || !strings.Contains(err.Error(), "Qualifier") || len(e.Resources()) != 0 {
 			t.Fatalf("err %v, %d resources", err, len(e.Resources()))
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/example/private-api/functions/catalogue"
 	"github.com/example/private-api/internal/policydoc"
+	"github.com/example/private-api/internal/stackconfig"
 )
 
 // GoFunctionArgs configures one Go Lambda function.
@@ -44,17 +46,36 @@ type GoFunctionArgs struct {
 	AccountID            pulumi.StringInput
 	Region               string
 	Partition            Partition
+	// PinnedVersion, when set, is the published version the alias live serves (config
+	// functions.pinnedVersions): a rollback without a rebuild. A pin is exact: a pinned function
+	// runs no canary.
+	PinnedVersion int
+	// CanaryPercent (0-50) of live's traffic goes to the newest published version while
+	// ServingVersion keeps the rest.
+	CanaryPercent int
+	// ServingVersion is the version live served before this deploy, "" where there is no alias
+	// yet (a first deploy: nothing to canary against). Read only with a canary.
+	ServingVersion string
 }
 
 // GoFunction is a Lambda function on provided.al2023/arm64 with its own role, log group and SG.
 type GoFunction struct {
 	pulumi.ResourceState
 
-	// FunctionName is the deployed name.
+	// FunctionName is the deployed name; Arn the unqualified function ARN.
 	FunctionName pulumi.StringOutput
-	// Arn and InvokeArn identify the function for permissions and integrations.
-	Arn       pulumi.StringOutput
+	Arn          pulumi.StringOutput
+	// InvokeArn is what API Gateway invokes: the alias live, never $LATEST or the unqualified
+	// function, so a rollback or a canary changes what the API serves without a new deployment.
 	InvokeArn pulumi.StringOutput
+	// AliasName ("live", an output of the alias, so a permission on it waits for it) and AliasArn
+	// name the alias.
+	AliasName pulumi.StringOutput
+	AliasArn  pulumi.StringOutput
+	// Version is the newest published version; LiveVersion the one live serves (during a canary,
+	// the one that keeps most of the traffic).
+	Version     pulumi.StringOutput
+	LiveVersion pulumi.StringOutput
 	// RoleArn is the execution role.
 	RoleArn pulumi.StringOutput
 	// SecurityGroupID is the function's own security group.
@@ -71,6 +92,10 @@ func (a *GoFunctionArgs) validate(name string) error {
 		return fmt.Errorf("GoFunction %s: table actions need TableName, TableArn and DynamoDBPrefixListID", name)
 	case a.Region == "" || a.AccountID == nil:
 		return errors.New("GoFunction: Region and AccountID are required")
+	case a.PinnedVersion < 0:
+		return fmt.Errorf("GoFunction %s: PinnedVersion must be a published version (1 or more), or 0 for none", name)
+	case a.CanaryPercent < 0 || a.CanaryPercent > stackconfig.MaxCanaryPercent:
+		return fmt.Errorf("GoFunction %s: CanaryPercent must be 0 to %d", name, stackconfig.MaxCanaryPercent)
 	}
 	return a.Partition.validate()
 }
@@ -147,7 +172,12 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		reserved = pulumi.Int(args.ReservedConcurrency)
 	}
 	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
-		Name:                         pulumi.String(functionName),
+		Name: pulumi.String(functionName),
+		// Every code or configuration change publishes an immutable version; an unchanged build
+		// (byte-identical zip, same settings) changes nothing, so it publishes nothing. The provider
+		// publishes only when code or configuration changed, or publish itself did
+		// (hashicorp/terraform-provider-aws internal/service/lambda/function.go, resourceFunctionUpdate).
+		Publish:                      pulumi.Bool(true),
 		Role:                         role.Arn,
 		Runtime:                      pulumi.String("provided.al2023"),
 		Architectures:                pulumi.StringArray{pulumi.String("arm64")},
@@ -174,15 +204,102 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	if err != nil {
 		return nil, err
 	}
+	alias, err := newLiveAlias(ctx, name, fn, args, opt)
+	if err != nil {
+		return nil, err
+	}
 	c.FunctionName = fn.Name
 	c.Arn = fn.Arn
-	c.InvokeArn = fn.InvokeArn
+	c.InvokeArn = alias.InvokeArn
+	c.AliasName = alias.Name
+	c.AliasArn = alias.Arn
+	c.Version = fn.Version
+	c.LiveVersion = alias.FunctionVersion
 	c.RoleArn = role.Arn
 	c.SecurityGroupID = sg.ID()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"functionName": c.FunctionName, "arn": c.Arn}); err != nil {
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"functionName": c.FunctionName, "arn": c.Arn, "aliasArn": c.AliasArn, "version": c.Version, "liveVersion": c.LiveVersion,
+	}); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// LiveAlias is the alias every function serves through: API Gateway invokes it and the Lambda
+// permissions name it.
+const LiveAlias = "live"
+
+// newLiveAlias points the alias live at what routeLive decides. Only a canary that may run (a
+// share, no pin, an alias that already serves a version) depends on the newest version for its
+// routing; otherwise the alias has no routing configuration at all.
+func newLiveAlias(ctx *pulumi.Context, name string, fn *lambda.Function, args *GoFunctionArgs, opt pulumi.ResourceOption) (*lambda.Alias, error) {
+	route := func(newest string) (liveRoute, error) {
+		return routeLive(name, newest, args.PinnedVersion, args.CanaryPercent, args.ServingVersion)
+	}
+	version := fn.Version.ApplyT(func(newest string) (string, error) {
+		r, err := route(newest)
+		return r.Version, err
+	}).(pulumi.StringOutput)
+	var routing lambda.AliasRoutingConfigPtrInput
+	if args.PinnedVersion == 0 && args.CanaryPercent > 0 && args.ServingVersion != "" {
+		routing = fn.Version.ApplyT(func(newest string) (*lambda.AliasRoutingConfig, error) {
+			r, err := route(newest)
+			if err != nil || r.Canary == "" {
+				return nil, err
+			}
+			return &lambda.AliasRoutingConfig{AdditionalVersionWeights: map[string]float64{r.Canary: r.Weight}}, nil
+		}).(lambda.AliasRoutingConfigPtrOutput)
+	}
+	return lambda.NewAlias(ctx, name+"-"+LiveAlias, &lambda.AliasArgs{
+		Name:            pulumi.String(LiveAlias),
+		Description:     pulumi.String("What the API invokes: the newest version, a pinned one (functions.pinnedVersions) or a canary split (functions.canaryPercent)"),
+		FunctionName:    fn.Name,
+		FunctionVersion: version,
+		RoutingConfig:   routing,
+	}, opt)
+}
+
+// liveRoute is what the alias live serves: its main version and, during a canary, one additional
+// version with its share of the traffic.
+type liveRoute struct {
+	Version string
+	Canary  string
+	Weight  float64
+}
+
+// routeLive decides what live serves, given the newest published version of the function:
+//   - a pin serves exactly the pinned version: a rollback, with no canary;
+//   - a canary serves the version live served before this deploy with 1-percent/100 of the traffic
+//     and the newest with percent/100, when live served a version and the newest differs from it;
+//   - otherwise the newest version takes all the traffic.
+//
+// Lambda's weighted alias routes to at most one additional version, besides the alias's own, with a
+// weight from 0.0 to 1.0; both must be published versions, never $LATEST
+// (https://docs.aws.amazon.com/lambda/latest/api/API_AliasRoutingConfiguration.html,
+// https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html).
+func routeLive(function, newest string, pin, percent int, serving string) (liveRoute, error) {
+	newestN, newestPublished := versionNumber(newest)
+	if pin > 0 {
+		if newestPublished && pin > newestN {
+			return liveRoute{}, stackconfig.Problem{Key: "functions.pinnedVersions." + function, Message: fmt.Sprintf(
+				"%d is not a published version: the newest of %s is %s; pin one of 1 to %s (aws lambda list-versions-by-function lists them)", pin, function, newest, newest)}
+		}
+		return liveRoute{Version: strconv.Itoa(pin)}, nil
+	}
+	if percent == 0 || serving == "" || serving == newest {
+		return liveRoute{Version: newest}, nil
+	}
+	if _, ok := versionNumber(serving); !ok || !newestPublished {
+		return liveRoute{}, stackconfig.Problem{Key: "functions.canaryPercent", Message: fmt.Sprintf(
+			"a canary of %s needs two published versions, but live serves %q and the newest is %q: deploy with canaryPercent 0 first", function, serving, newest)}
+	}
+	return liveRoute{Version: serving, Canary: newest, Weight: float64(percent) / 100}, nil
+}
+
+// versionNumber reads a published version ("7"); $LATEST and anything else is not one.
+func versionNumber(v string) (int, bool) {
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n > 0 && strconv.Itoa(n) == v
 }
 
 // executionPolicy grants a function exactly what it uses. The VPC-networking and X-Ray actions

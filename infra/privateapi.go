@@ -18,9 +18,12 @@ import (
 	"github.com/example/private-api/internal/policydoc"
 )
 
-// FunctionTarget is what the API needs of a function it integrates.
+// FunctionTarget is what the API needs of a function it integrates: its name, and the alias it
+// invokes (Qualifier) with that alias's invoke ARN. The permissions name the same alias, since
+// Lambda checks the policy of the qualifier it is invoked by.
 type FunctionTarget struct {
 	Name      pulumi.StringInput
+	Qualifier pulumi.StringInput
 	InvokeArn pulumi.StringInput
 }
 
@@ -82,8 +85,12 @@ func (a *PrivateAPIArgs) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, r := range a.Routes {
-		if _, ok := a.Functions[r.Function]; !ok {
+		fn, ok := a.Functions[r.Function]
+		if !ok {
 			return fmt.Errorf("PrivateAPI: route %s %s names function %q, which is not given", r.Method, r.Path, r.Function)
+		}
+		if fn.Name == nil || fn.Qualifier == nil || fn.InvokeArn == nil {
+			return fmt.Errorf("PrivateAPI: function %q needs Name, Qualifier (the alias the API invokes, never $LATEST) and InvokeArn", r.Function)
 		}
 		if seen[r.key()] {
 			return fmt.Errorf("PrivateAPI: route %s %s is listed twice", r.Method, r.Path)
@@ -246,9 +253,13 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 		if err != nil {
 			return nil, err
 		}
+		// Qualified: the permission is on the alias the integration invokes, so nothing admits a
+		// call of $LATEST or of another version (AddPermission, Qualifier:
+		// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
 		if _, err := lambda.NewPermission(ctx, name+"-"+r.key()+"-invoke", &lambda.PermissionArgs{
 			Action:        pulumi.String("lambda:InvokeFunction"),
 			Function:      fn.Name,
+			Qualifier:     fn.Qualifier,
 			Principal:     pulumi.String(args.Partition.ServicePrincipal("apigateway")),
 			SourceArn:     api.ExecutionArn.ApplyT(r.SourceArn).(pulumi.StringOutput),
 			SourceAccount: args.AccountID,

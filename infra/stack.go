@@ -2,8 +2,10 @@ package infra
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -176,7 +178,15 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 
 	targets := map[string]FunctionTarget{}
 	for _, name := range functionNames {
+		pin := cfg.Functions.PinnedVersions[name]
+		serving := ""
+		if cfg.Functions.CanaryPercent > 0 && pin == 0 {
+			if serving, err = servingVersion(ctx, functionName(ctx, name)); err != nil {
+				return nil, err
+			}
+		}
 		args := &GoFunctionArgs{
+			PinnedVersion: pin, CanaryPercent: cfg.Functions.CanaryPercent, ServingVersion: serving,
 			Code: code[name], MemoryMB: cfg.Functions.MemoryMB, TimeoutSeconds: cfg.Functions.TimeoutSeconds,
 			ReservedConcurrency: cfg.Functions.ReservedConcurrency, LogRetentionDays: cfg.Logs.RetentionDays,
 			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
@@ -189,7 +199,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 			return nil, err
 		}
 		s.Functions[name] = fn
-		targets[name] = FunctionTarget{Name: fn.FunctionName, InvokeArn: fn.InvokeArn}
+		targets[name] = FunctionTarget{Name: fn.FunctionName, Qualifier: fn.AliasName, InvokeArn: fn.InvokeArn}
 	}
 
 	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
@@ -239,6 +249,21 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, err
 	}
 	return s, nil
+}
+
+// servingVersion is the version the alias live of a deployed function serves now (its main
+// version), read with GetAlias; "" when the function or its alias does not exist yet, which Lambda
+// answers with ResourceNotFoundException (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html).
+// A canary keeps that version for most of the traffic: it is the one that served before this deploy.
+func servingVersion(ctx *pulumi.Context, function string) (string, error) {
+	alias, err := lambda.LookupAlias(ctx, &lambda.LookupAliasArgs{FunctionName: function, Name: LiveAlias})
+	if err != nil {
+		if strings.Contains(err.Error(), "ResourceNotFoundException") {
+			return "", nil
+		}
+		return "", fmt.Errorf("function %s: reading the version its alias %s serves, which functions.canaryPercent keeps for most of the traffic (the deployer needs lambda:GetAlias): %w", function, LiveAlias, err)
+	}
+	return alias.FunctionVersion, nil
 }
 
 // functionRoleGlobs match the names Pulumi gives the roles of functions with table access
@@ -306,4 +331,11 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	ctx.Export("testClientRoleArn", s.Client.TestRoleArn)
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
 	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, invokeURL, region))
+	versions, aliases := pulumi.StringMap{}, pulumi.StringMap{}
+	for name, fn := range s.Functions {
+		versions[name] = fn.LiveVersion
+		aliases[name] = fn.AliasArn
+	}
+	ctx.Export("functionVersions", versions)
+	ctx.Export("functionAliasArns", aliases)
 }

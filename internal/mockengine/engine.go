@@ -122,8 +122,25 @@ var allowedCalls = map[string]func(e *Engine, args resource.PropertyMap) resourc
 	},
 }
 
-// Call answers the data sources in allowedCalls and fails on any other.
+// absentCalls are data sources that read what an earlier deploy left in the account. The engine
+// plans a new stack, so each answers as the AWS provider does for a resource that does not exist:
+// an error carrying the AWS error code.
+var absentCalls = map[string]func(args resource.PropertyMap) error{
+	// GetAlias of a function that does not exist yet (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html, Errors).
+	"aws:lambda/getAlias:getAlias": func(args resource.PropertyMap) error {
+		return fmt.Errorf("reading Lambda Alias (%s/%s): operation error Lambda: GetAlias, https response error StatusCode: 404, ResourceNotFoundException: Function not found",
+			args["functionName"].StringValue(), args["name"].StringValue())
+	},
+}
+
+// Call answers the data sources in allowedCalls and absentCalls and fails on any other.
 func (e *Engine) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if absent, ok := absentCalls[args.Token]; ok {
+		e.mu.Lock()
+		e.calls = append(e.calls, args.Token)
+		e.mu.Unlock()
+		return nil, absent(args.Args)
+	}
 	answer, ok := allowedCalls[args.Token]
 	if !ok {
 		return nil, fmt.Errorf("mockengine: unexpected data-source call %q: add it to allowedCalls with realistic outputs, or avoid the call", args.Token)

@@ -38,6 +38,7 @@ const (
 	TypeAPIAccount             = "aws:apigateway/account:Account"
 	TypeFunction               = "aws:lambda/function:Function"
 	TypePermission             = "aws:lambda/permission:Permission"
+	TypeAlias                  = "aws:lambda/alias:Alias"
 	TypeTable                  = "aws:dynamodb/table:Table"
 	TypeDynamoDBResourcePolicy = "aws:dynamodb/resourcePolicy:ResourcePolicy"
 	TypeTableItem              = "aws:dynamodb/tableItem:TableItem"

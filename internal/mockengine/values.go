@@ -3,6 +3,7 @@ package mockengine
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -149,10 +150,26 @@ func computed(e *Engine, r *Resource) map[string]any {
 		out["executionArn"] = ph("executionArn")
 	case "aws:apigateway/resource:Resource":
 		out["path"] = ph("path")
-	case "aws:lambda/function:Function":
+	case TypeFunction:
+		// A new function with publish on gets version 1 from CreateFunction; without, only
+		// $LATEST exists (https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html).
+		version := "$LATEST"
+		if r.Inputs["publish"] == true {
+			version = "1"
+		}
 		out["arn"] = arn("lambda", "function:"+name)
-		out["invokeArn"] = ph("invokeArn")
-		out["qualifiedArn"] = ph("qualifiedArn")
+		out["version"] = version
+		out["qualifiedArn"] = out["arn"].(string) + ":" + version
+		out["invokeArn"] = lambdaInvokeArn(e, out["arn"].(string))
+		out["qualifiedInvokeArn"] = lambdaInvokeArn(e, out["qualifiedArn"].(string))
+	case TypeAlias:
+		// The alias ARN is the function's qualified by the alias name; functionName is a name or an ARN.
+		fn, _ := r.Inputs["functionName"].(string)
+		if !strings.HasPrefix(fn, "arn:") {
+			fn = arn("lambda", "function:"+fn)
+		}
+		out["arn"] = fn + ":" + name
+		out["invokeArn"] = lambdaInvokeArn(e, out["arn"].(string))
 	case "aws:dynamodb/table:Table":
 		out["arn"] = arn("dynamodb", "table/"+name)
 	case "aws:iam/role:Role":
@@ -175,4 +192,11 @@ func computed(e *Engine, r *Resource) map[string]any {
 		out["secret"] = ph("secret")
 	}
 	return out
+}
+
+// lambdaInvokeArn is the URI API Gateway invokes a function (or a version or alias of it) by, as
+// the provider computes invokeArn: arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations
+// (https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html, uri).
+func lambdaInvokeArn(e *Engine, target string) string {
+	return fmt.Sprintf("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", e.Partition(), e.region, target)
 }

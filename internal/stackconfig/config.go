@@ -111,11 +111,22 @@ type Table struct {
 // Functions sizes every Lambda function. ReservedConcurrency 0 reserves nothing: Lambda refuses a
 // reservation that leaves an account under 100 unreserved executions, and new accounts often have
 // a limit of 10 or 50 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+//
+// Every function publishes a version on each code or configuration change and serves through its
+// alias live. PinnedVersions points live at an earlier published version of a function (a rollback
+// without a rebuild); CanaryPercent (0-50) gives the newest version that share of live's traffic
+// while the version live served before the deploy keeps the rest.
 type Functions struct {
-	MemoryMB            int `json:"memoryMb"`
-	TimeoutSeconds      int `json:"timeoutSeconds"`
-	ReservedConcurrency int `json:"reservedConcurrency"`
+	MemoryMB            int            `json:"memoryMb"`
+	TimeoutSeconds      int            `json:"timeoutSeconds"`
+	ReservedConcurrency int            `json:"reservedConcurrency"`
+	PinnedVersions      map[string]int `json:"pinnedVersions"`
+	CanaryPercent       int            `json:"canaryPercent"`
 }
+
+// MaxCanaryPercent is the largest share of traffic a canary may take: past half, the new version
+// would be the main one.
+const MaxCanaryPercent = 50
 
 // Client configures the test client: a small instance in the first consumer VPC, managed by SSM,
 // with a role of its own that may call only the routes the smoke test calls.
@@ -154,7 +165,7 @@ func Defaults() Config {
 		},
 		Logs:      Logs{RetentionDays: 365},
 		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged, AdminPrincipals: []string{}},
-		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
+		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0, PinnedVersions: map[string]int{}},
 		Client:    Client{InstanceType: "t4g.nano"},
 		Clients:   []APIClient{},
 		Waivers:   []Waiver{},

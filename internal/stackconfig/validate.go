@@ -2,11 +2,14 @@ package stackconfig
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/private-api/functions/catalogue"
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for a log group's retention. Zero ("never
@@ -128,6 +131,8 @@ func (c Config) problems() Problems {
 		bad("functions.reservedConcurrency", "%d: use 0 to reserve nothing, or the number of concurrent executions each function keeps for itself", c.Functions.ReservedConcurrency)
 	}
 
+	ps = append(ps, c.Functions.releaseProblems()...)
+
 	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
 		bad("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
 	}
@@ -246,4 +251,26 @@ func joinInts(v []int) string {
 		s[i] = fmt.Sprint(n)
 	}
 	return strings.Join(s, ", ")
+}
+
+// releaseProblems checks the pins (known functions, published version numbers) and the canary share.
+func (f Functions) releaseProblems() Problems {
+	var ps Problems
+	known := catalogue.Names()
+	for _, name := range slices.Sorted(maps.Keys(f.PinnedVersions)) {
+		key := "functions.pinnedVersions." + name
+		if !slices.Contains(known, name) {
+			ps.add(key, "%q is not a function of this stack%s", name, suggest(name, known, "functions.pinnedVersions."))
+			continue
+		}
+		// Lambda numbers published versions from 1 (PublishVersion,
+		// https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html); $LATEST is no pin.
+		if v := f.PinnedVersions[name]; v < 1 {
+			ps.add(key, "%d: pin a published version, a whole number from 1 (aws lambda list-versions-by-function --function-name <name> lists them), or remove the pin to serve the newest", v)
+		}
+	}
+	if f.CanaryPercent < 0 || f.CanaryPercent > MaxCanaryPercent {
+		ps.add("functions.canaryPercent", "%d: use 0 (no canary) to %d, the percentage of live's traffic the newest version takes while the version live served keeps the rest", f.CanaryPercent, MaxCanaryPercent)
+	}
+	return ps
 }

@@ -1,0 +1,201 @@
+package infra
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/private-api/internal/mockengine"
+)
+
+// TestRouteLive is the rule for what the alias live serves, without Pulumi.
+func TestRouteLive(t *testing.T) {
+	cases := []struct {
+		name             string
+		newest           string
+		pin, percent     int
+		serving          string
+		want             liveRoute
+		wantErrIncluding []string
+	}{
+		{"no_canary_the_newest_takes_all", "4", 0, 0, "3", liveRoute{Version: "4"}, nil},
+		{"a_canary_splits_the_serving_and_the_newest", "4", 0, 10, "3", liveRoute{Version: "3", Canary: "4", Weight: 0.1}, nil},
+		{"the_largest_canary_is_half", "9", 0, 50, "7", liveRoute{Version: "7", Canary: "9", Weight: 0.5}, nil},
+		{"first_deploy_no_alias_yet_no_canary", "1", 0, 10, "", liveRoute{Version: "1"}, nil},
+		{"unchanged_function_no_canary", "4", 0, 10, "4", liveRoute{Version: "4"}, nil},
+		{"a_pin_is_exact", "7", 3, 0, "7", liveRoute{Version: "3"}, nil},
+		{"a_pin_runs_no_canary", "7", 3, 10, "7", liveRoute{Version: "3"}, nil},
+		{"a_pin_beyond_the_newest_names_the_key", "2", 5, 0, "", liveRoute{},
+			[]string{"config private-api:functions.pinnedVersions.claims: 5 is not a published version", "newest of claims is 2"}},
+		{"a_canary_against_LATEST_is_refused", "4", 0, 10, "$LATEST", liveRoute{},
+			[]string{"config private-api:functions.canaryPercent", `live serves "$LATEST"`, "deploy with canaryPercent 0 first"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := routeLive("claims", tc.newest, tc.pin, tc.percent, tc.serving)
+			if tc.wantErrIncluding != nil {
+				if err == nil {
+					t.Fatalf("got %+v, want an error", got)
+				}
+				for _, w := range tc.wantErrIncluding {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+			if got.Version == "$LATEST" || got.Canary == "$LATEST" || (got.Canary != "" && got.Canary == got.Version) {
+				t.Errorf("%+v: live must serve published versions, and a canary a version other than the main one", got)
+			}
+		})
+	}
+}
+
+// deployedStack answers like an account where the stack was deployed before: each function has
+// published up to newest (by logical name) and its alias live serves serving (by function name).
+type deployedStack struct {
+	*mockengine.Engine
+	newest  map[string]string
+	serving map[string]string
+}
+
+func (d deployedStack) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	id, outputs, err := d.Engine.NewResource(args)
+	if v, ok := d.newest[args.Name]; ok && args.TypeToken == mockengine.TypeFunction {
+		outputs["version"] = resource.NewStringProperty(v)
+	}
+	return id, outputs, err
+}
+
+func (d deployedStack) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	if args.Token == "aws:lambda/getAlias:getAlias" {
+		if v, ok := d.serving[args.Args["functionName"].StringValue()]; ok {
+			return resource.NewPropertyMapFromMap(map[string]any{
+				"functionName": args.Args["functionName"].StringValue(), "name": LiveAlias, "functionVersion": v,
+			}), nil
+		}
+	}
+	return d.Engine.Call(args)
+}
+
+// runDeployed runs the program against a deployed stack of this test's functions.
+func runDeployed(t *testing.T, cfg map[string]string, newest, serving map[string]string) (*mockengine.Engine, error) {
+	t.Helper()
+	d := deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), newest: newest, serving: map[string]string{}}
+	for fn, v := range serving {
+		d.serving[projectName+"-test-"+fn] = v
+	}
+	err := pulumi.RunErr(testProgram, pulumi.WithMocks(projectName, "test", d), func(info *pulumi.RunInfo) {
+		info.Config = cfg
+		info.DryRun = true
+	})
+	return d.Engine, err
+}
+
+// aliasOf returns a function's alias live: the version it serves and its additional version weights.
+func aliasOf(t *testing.T, e *mockengine.Engine, function string) (version string, weights map[string]any) {
+	t.Helper()
+	a := named(t, e, tAlias, function+"-live")
+	if str(a.Inputs, "name") != "live" || !strings.HasPrefix(str(a.Inputs, "functionName"), projectName+"-test-"+function) {
+		t.Errorf("alias %s: name %q of function %q, want live of %s", a.Name, str(a.Inputs, "name"), str(a.Inputs, "functionName"), function)
+	}
+	if a.Parent != named(t, e, "private-api:infra:GoFunction", function).URN {
+		t.Errorf("alias %s is not a child of its GoFunction", a.Name)
+	}
+	return str(a.Inputs, "functionVersion"), obj(obj(a.Inputs, "routingConfig"), "additionalVersionWeights")
+}
+
+// TestReleases: every function publishes versions and serves through live; a pin rolls one back,
+// a canary splits live between the version it served and the newest.
+func TestReleases(t *testing.T) {
+	dev := stackConfig(t, devStack)
+
+	t.Run("canary_0_live_serves_the_newest_published_version", func(t *testing.T) {
+		e := runProgram(t, dev)
+		for _, fn := range e.OfType(tFunction) {
+			if fn.Inputs["publish"] != true {
+				t.Errorf("function %s does not publish versions", fn.Name)
+			}
+			version, weights := aliasOf(t, e, fn.Name)
+			if version != str(fn.Outputs, "version") || version == "$LATEST" || weights != nil {
+				t.Errorf("%s: live serves %q with weights %v, want the newest published version %q alone", fn.Name, version, weights, str(fn.Outputs, "version"))
+			}
+		}
+		for _, c := range e.Calls() {
+			if c == "aws:lambda/getAlias:getAlias" {
+				t.Error("without a canary the program read the deployed alias")
+			}
+		}
+	})
+
+	t.Run("a_canary_gives_the_newest_its_share_and_the_served_version_the_rest", func(t *testing.T) {
+		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
+		e, err := runDeployed(t, cfg, map[string]string{"claims": "8", "employees": "5", "whoami": "3"},
+			map[string]string{"claims": "7", "employees": "5", "whoami": "3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if version, weights := aliasOf(t, e, "claims"); version != "7" || len(weights) != 1 || weights["8"] != 0.1 {
+			t.Errorf("claims: live serves %q with %v, want 7 with 10%% to 8", version, weights)
+		}
+		for _, unchanged := range []string{"employees", "whoami"} {
+			if version, weights := aliasOf(t, e, unchanged); weights != nil {
+				t.Errorf("%s did not change, yet live serves %q with %v", unchanged, version, weights)
+			}
+		}
+	})
+
+	t.Run("a_first_deploy_has_nothing_to_canary_against", func(t *testing.T) {
+		e := runProgram(t, withKey(t, dev, "functions", map[string]any{"canaryPercent": 10}))
+		for _, fn := range e.OfType(tFunction) {
+			if version, weights := aliasOf(t, e, fn.Name); version != "1" || weights != nil {
+				t.Errorf("%s: live serves %q with %v on a new stack, want version 1 alone", fn.Name, version, weights)
+			}
+		}
+	})
+
+	t.Run("a_pin_points_live_at_that_version_and_runs_no_canary", func(t *testing.T) {
+		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 20, "pinnedVersions": map[string]int{"claims": 6}})
+		e, err := runDeployed(t, cfg, map[string]string{"claims": "8", "employees": "5", "whoami": "3"},
+			map[string]string{"claims": "8", "employees": "4", "whoami": "3"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if version, weights := aliasOf(t, e, "claims"); version != "6" || weights != nil {
+			t.Errorf("claims pinned to 6: live serves %q with %v", version, weights)
+		}
+		if version, weights := aliasOf(t, e, "employees"); version != "4" || weights["5"] != 0.2 {
+			t.Errorf("employees (not pinned): live serves %q with %v, want 4 with 20%% to 5", version, weights)
+		}
+	})
+
+	t.Run("a_pin_beyond_the_newest_version_fails_naming_the_key", func(t *testing.T) {
+		cfg := withKey(t, dev, "functions", map[string]any{"pinnedVersions": map[string]int{"whoami": 9}})
+		_, err := runDeployed(t, cfg, map[string]string{"whoami": "3"}, nil)
+		if err == nil || !strings.Contains(err.Error(), "private-api:functions.pinnedVersions.whoami: 9 is not a published version") {
+			t.Fatalf("err %v, want the pin refused", err)
+		}
+	})
+
+	t.Run("a_canary_keeps_the_API_deployment", func(t *testing.T) {
+		// The API invokes the alias, whose ARN does not change with the versions behind it, so a
+		// canary, a pin or a new version never redeploys the stage.
+		trigger := func(e *mockengine.Engine) string {
+			return str(obj(named(t, e, tDeployment, "private-deployment").Inputs, "triggers"), "redeployment")
+		}
+		plain := runProgram(t, dev)
+		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10, "pinnedVersions": map[string]int{"whoami": 2}})
+		canary, err := runDeployed(t, cfg, map[string]string{"claims": "8", "whoami": "3"}, map[string]string{"claims": "7"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if trigger(plain) != trigger(canary) {
+			t.Error("a canary and a pin changed the deployment trigger")
+		}
+	})
+}
