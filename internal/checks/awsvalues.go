@@ -40,6 +40,8 @@ const (
 	docLambdaConcurrency      = "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionConcurrency.html"
 	docLambdaAddPermission    = "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
 	docLambdaEnvironment      = "https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html"
+	docLambdaCreateAlias      = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateAlias.html"
+	docLambdaAliasRouting     = "https://docs.aws.amazon.com/lambda/latest/api/API_AliasRoutingConfiguration.html"
 	docIAMCreateRole          = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"
 	docIAMPutRolePolicy       = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html"
 	docIAMAttachRolePolicy    = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html"
@@ -95,11 +97,17 @@ var (
 	// Lambda environment variable names (Environment).
 	envName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
 	// Lambda AddPermission fields.
-	lambdaAction  = regexp.MustCompile(`^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`)
-	noSpace       = regexp.MustCompile(`^[^\s]+$`)
-	twelveDigits  = regexp.MustCompile(`^\d{12}$`)
-	statementID   = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
-	resolverNames = regexp.MustCompile(`^[a-zA-Z0-9\-_ ]*$`)
+	lambdaAction = regexp.MustCompile(`^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`)
+	noSpace      = regexp.MustCompile(`^[^\s]+$`)
+	twelveDigits = regexp.MustCompile(`^\d{12}$`)
+	statementID  = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
+	qualifier    = regexp.MustCompile(`^[a-zA-Z0-9$_-]+$`)
+	// Lambda alias names: (?!^[0-9]+$)([a-zA-Z0-9-_]+), that is at least one character that is not
+	// a digit (RE2 has no look-ahead); versions: (\$LATEST|[0-9]+) (CreateAlias).
+	aliasName       = regexp.MustCompile(`^[0-9]*[a-zA-Z_-][a-zA-Z0-9_-]*$`)
+	functionVersion = regexp.MustCompile(`^(\$LATEST|[0-9]+)$`)
+	versionNumber   = regexp.MustCompile(`^[0-9]+$`)
+	resolverNames   = regexp.MustCompile(`^[a-zA-Z0-9\-_ ]*$`)
 )
 
 // valueRule is one documented constraint on one input.
@@ -242,6 +250,14 @@ var valueRules = map[string][]valueRule{
 		text("principal", docLambdaAddPermission, "a principal without white space", 1, 0, noSpace),
 		text("sourceAccount", docLambdaAddPermission, "a 12-digit account id", 0, 12, twelveDigits),
 		text("statementId", docLambdaAddPermission, "a statement id of 1 to 100 of A-Z, a-z, 0-9, _ and -", 1, 100, statementID),
+		text("qualifier", docLambdaAddPermission, "a version or alias of 1 to 128 of A-Z, a-z, 0-9, $, _ and -", 1, 128, qualifier),
+	},
+	// The routing weights are map entries, judged by aliasWeightRules.
+	mockengine.TypeAlias: {
+		text("name", docLambdaCreateAlias, "an alias name of 1 to 128 of A-Z, a-z, 0-9, _ and -, not only digits", 1, 128, aliasName),
+		text("functionName", docLambdaCreateAlias, "a function name or ARN of 1 to 140 characters", 1, 140, nil),
+		text("functionVersion", docLambdaCreateAlias, "$LATEST or a version number, of 1 to 1,024 characters", 1, 1024, functionVersion),
+		text("description", docLambdaCreateAlias, "a description of at most 256 characters", 0, 256, nil),
 	},
 	mockengine.TypeRole: {
 		text("name", docIAMCreateRole, "a role name of 1 to 64 of A-Z, a-z, 0-9 and _+=,.@-", 1, 64, iamName),
@@ -353,6 +369,13 @@ var tagRules = []valueRule{
 	text("tags.<key>", docEC2Tag, "a tag key of 1 to 127 Unicode letters, digits, spaces and _.:/=+-@", 1, 127, tagText),
 	{path: "tags.<key>", doc: docEC2Tag, what: "a tag key that does not start with aws:", notPrefix: "aws:"},
 	text("tags.<value>", docIAMTag, "a tag value of at most 256 Unicode letters, digits, spaces and _.:/=+-@", 0, 256, tagText),
+}
+
+// aliasWeightRules constrain an alias's additional version weights: each key a version number of 1
+// to 1,024 digits, each weight from 0.0 to 1.0 (AliasRoutingConfiguration).
+var aliasWeightRules = []valueRule{
+	text("", docLambdaAliasRouting, "a version number of 1 to 1,024 digits", 1, 1024, versionNumber),
+	between("", docLambdaAliasRouting, 0, 1),
 }
 
 // envRule constrains the names of Lambda environment variables (map keys, not values).
@@ -481,8 +504,11 @@ func valueViolations(r mockengine.Resource, rules []valueRule) (violations []str
 		}
 	}
 	mapRules("tags", tagRules[:2], tagRules[2:])
-	if r.Type == mockengine.TypeFunction {
+	switch r.Type {
+	case mockengine.TypeFunction:
 		mapRules("environment.variables", []valueRule{envRule}, nil)
+	case mockengine.TypeAlias:
+		mapRules("routingConfig.additionalVersionWeights", aliasWeightRules[:1], aliasWeightRules[1:])
 	}
 	return violations, judged
 }

@@ -126,3 +126,30 @@ func TestEveryValueRuleCanFail(t *testing.T) {
 		})
 	}
 }
+
+// TestAliasValues: an alias name of digits only reads as a version, and routing weights are keyed
+// by version number with a weight from 0 to 1.
+func TestAliasValues(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		inputs map[string]any
+		want   Status
+	}{
+		{"live_routing_a_tenth_to_version_8", map[string]any{"name": "live", "functionVersion": "7",
+			"routingConfig": map[string]any{"additionalVersionWeights": map[string]any{"8": 0.1}}}, Pass},
+		{"name_of_digits_only", map[string]any{"name": "2024", "functionVersion": "7"}, Fail},
+		{"version_that_is_neither_a_number_nor_LATEST", map[string]any{"name": "live", "functionVersion": "v7"}, Fail},
+		{"weight_keyed_by_an_alias", map[string]any{"name": "live", "functionVersion": "7",
+			"routingConfig": map[string]any{"additionalVersionWeights": map[string]any{"live": 0.1}}}, Fail},
+		{"weight_above_one", map[string]any{"name": "live", "functionVersion": "7",
+			"routingConfig": map[string]any{"additionalVersionWeights": map[string]any{"8": 10.0}}}, Fail},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mockengine.Resource{Type: mockengine.TypeAlias, Name: "r", Custom: true, Inputs: tc.inputs}
+			f := valueChecks[0].eval(mockengine.FromResources("p", "s", "x-1", []mockengine.Resource{r}))[0]
+			if f.Status != tc.want || (tc.want == Fail && !strings.Contains(f.Detail, "https://docs.aws.amazon.com/lambda/latest/api/")) {
+				t.Errorf("%s %q, want %s citing the Lambda API reference", f.Status, f.Detail, tc.want)
+			}
+		})
+	}
+}

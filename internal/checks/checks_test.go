@@ -32,6 +32,9 @@ func res(token, name string, inputs map[string]any) m.Resource {
 
 const region = "x-1"
 
+// fnArn is the fixture function's ARN, as Lambda writes it.
+var fnArn = "arn:aws:lambda:" + region + ":" + m.Account + ":function:fixture-fn"
+
 func fixture() []m.Resource {
 	rs := []m.Resource{
 		res(m.TypeVpc, "a-vpc", map[string]any{"cidrBlock": "10.0.0.0/16"}),
@@ -93,8 +96,11 @@ func fixture() []m.Resource {
 			"replaceSecurityGroupsOnDestroy": true, "tracingConfig": map[string]any{"mode": "Active"},
 			"vpcConfig":   map[string]any{"subnetIds": []any{ref("a-1"), ref("a-2")}, "securityGroupIds": []any{ref("fn-sg")}},
 			"environment": map[string]any{"variables": map[string]any{"TABLE_NAME": "${table.name}"}}}),
+		res(m.TypeAlias, "fn-live", map[string]any{"name": "live", "functionName": "${fn.name}", "functionVersion": "3"}),
+		res(m.TypeIntegration, "get-integration", map[string]any{"restApi": ref("api"), "resourceId": ref("res"), "httpMethod": "GET", "type": "AWS_PROXY",
+			"uri": "arn:aws:apigateway:" + region + ":lambda:path/2015-03-31/functions/" + fnArn + ":live/invocations"}),
 		res(m.TypePermission, "perm", map[string]any{"action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com", "function": "${fn.name}",
-			"sourceArn": "arn:aws:execute-api:" + region + ":" + m.Account + ":" + ref("api") + "/*/GET/whoami"}),
+			"qualifier": "live", "sourceArn": "arn:aws:execute-api:" + region + ":" + m.Account + ":" + ref("api") + "/*/GET/whoami"}),
 		res(m.TypeRole, "fn-role", map[string]any{"assumeRolePolicy": doc(map[string]any{
 			"Effect": "Allow", "Principal": map[string]any{"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole",
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": m.Account}},
@@ -225,6 +231,15 @@ func TestEveryCheckCanFail(t *testing.T) {
 		))},
 		{"Lambda.1", "perm", set("perm", "sourceArn", "arn:aws:execute-api:x-1:"+m.Account+":"+ref("api")+"/*/*/*")},
 		{"Lambda.1", "perm", set("perm", "principal", "*")},
+		{"project:lambda-invoked-through-alias", "get-integration", set("get-integration", "uri", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+fnArn+"/invocations")},
+		{"project:lambda-invoked-through-alias", "get-integration", set("get-integration", "uri", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+fnArn+":$LATEST/invocations")},
+		{"project:lambda-invoked-through-alias", "get-integration", set("get-integration", "uri", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+fnArn+":3/invocations")},
+		{"project:lambda-invoked-through-alias", "perm", set("perm", "qualifier", nil)},
+		{"project:lambda-invoked-through-alias", "perm", set("perm", "qualifier", "$LATEST")},
+		{"project:lambda-invoked-through-alias", "perm", func(rs []m.Resource) []m.Resource {
+			rs = set("perm", "qualifier", nil)(rs)
+			return set("perm", "function", fnArn+":$LATEST")(rs)
+		}},
 		{"Lambda.2", "fn", set("fn", "runtime", "go1.x")},
 		{"Lambda.3", "fn", set("fn", "vpcConfig.subnetIds", []any{ref("a-1")})},
 		{"Lambda.7", "fn", set("fn", "tracingConfig.mode", "PassThrough")},

@@ -28,6 +28,7 @@ var fixes = map[string]string{
 	"IAM.1":                                            "Name the exact actions and resource ARNs in the policy; keep Resource \"*\" only for the actions AWS documents as not supporting resource-level permissions, with that page cited.",
 	"CKV_AWS_60":                                       "Trust named roles, users or services only (config clients[].trustedPrincipals), never \"*\" or an account root; add aws:SourceAccount to service trust.",
 	"Lambda.1":                                         "Grant lambda:InvokeFunction to apigateway.amazonaws.com with sourceArn <executionArn>/<stage>/<METHOD>/<path> of this stack's API.",
+	"project:lambda-invoked-through-alias":             "Integrate the function's alias (its invokeArn, ending in :live/invocations) and give each lambda.Permission qualifier live (infra/gofunction.go, infra/privateapi.go); never $LATEST, the unqualified function or a bare version number.",
 	"Lambda.2":                                         "Set the function runtime to " + supportedRuntime + ".",
 	"Lambda.3":                                         "Set vpcConfig with this stack's private subnets in at least 2 AZs and the function's security group.",
 	"Lambda.7":                                         "Set tracingConfig mode Active on the function.",

@@ -89,6 +89,84 @@ var lambdaChecks = []Check{
 			})
 		},
 	},
+	invokedThroughAlias,
+}
+
+// invokedThroughAlias: API Gateway calls each function through an alias of this stack, so a
+// rollback or a canary is a change of the alias, and nothing can reach $LATEST, the unpublished
+// code that every deploy overwrites. A Lambda integration URI is
+// arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations
+// (PutIntegration, uri: https://docs.aws.amazon.com/apigateway/latest/api/API_PutIntegration.html),
+// and Lambda checks the resource policy of the qualifier it is invoked by, so each permission is
+// qualified with the same alias (AddPermission, Qualifier:
+// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
+var invokedThroughAlias = Check{
+	IDs:      []string{"project:lambda-invoked-through-alias"},
+	Rule:     "every Lambda integration invokes a function alias of this stack (never $LATEST or the unqualified function), and every Lambda permission is qualified with such an alias",
+	Subjects: []string{mockengine.TypeIntegration, mockengine.TypePermission},
+	eval: func(e *mockengine.Engine) []Finding {
+		aliases := map[string]bool{}
+		for _, a := range e.OfType(mockengine.TypeAlias) {
+			aliases[str(a, "name")] = true
+		}
+		var out []Finding
+		for _, r := range e.OfType(mockengine.TypeIntegration) {
+			uri := str(r, "uri")
+			if uri == mockengine.Unknown {
+				out = append(out, verdict(r, false, "integration URI "+notKnown))
+				continue
+			}
+			target, ok := lambdaInvocationTarget(uri)
+			if !ok {
+				continue // not a Lambda integration
+			}
+			pass, detail := judgeQualifier(aliases, "integration target "+target, qualifierOf(target))
+			out = append(out, verdict(r, pass, detail))
+		}
+		for _, r := range e.OfType(mockengine.TypePermission) {
+			q := str(r, "qualifier")
+			if q == "" {
+				q = qualifierOf(str(r, "function"))
+			}
+			pass, detail := judgeQualifier(aliases, "permission on "+str(r, "function"), q)
+			out = append(out, verdict(r, pass, detail))
+		}
+		return out
+	},
+}
+
+// judgeQualifier passes a qualifier that names an alias of the stack.
+func judgeQualifier(aliases map[string]bool, what, qualifier string) (bool, string) {
+	switch {
+	case qualifier == mockengine.Unknown:
+		return false, what + " qualifier " + notKnown
+	case qualifier == "":
+		return false, what + " is unqualified: it reaches $LATEST, the code the last deploy uploaded, past any pin or canary"
+	case qualifier == "$LATEST":
+		return false, what + " is qualified with $LATEST"
+	case !aliases[qualifier]:
+		return false, fmt.Sprintf("%s is qualified with %q, which is no alias of this stack (a version number bypasses the alias's pin and canary)", what, qualifier)
+	}
+	return true, fmt.Sprintf("%s through alias %s", what, qualifier)
+}
+
+// lambdaInvocationTarget reads the function ARN out of a Lambda integration URI.
+func lambdaInvocationTarget(uri string) (string, bool) {
+	_, rest, ok := strings.Cut(uri, ":lambda:path/2015-03-31/functions/")
+	if !ok {
+		return "", false
+	}
+	target, ok := strings.CutSuffix(rest, "/invocations")
+	return target, ok
+}
+
+// qualifierOf is the version or alias a function ARN ends with
+// (arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>), "" for an unqualified ARN or a
+// plain name. The account may be a placeholder holding a colon, so the ARN is read from "function:".
+func qualifierOf(function string) string {
+	_, rest, _ := strings.Cut(function, ":function:")
+	_, qualifier, _ := strings.Cut(rest, ":")
+	return qualifier
 }
 
 // scopedSourceARN accepts arn:aws:execute-api:<region>:<account>:<this API>/<stage>/<METHOD>/<path>
