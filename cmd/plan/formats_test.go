@@ -29,7 +29,8 @@ func TestSummaryFitsAScreen(t *testing.T) {
 			if n := strings.Count(stdout, "\n"); n > 100 {
 				t.Errorf("summary is %d lines, want at most 100:\n%s", n, stdout)
 			}
-			wants := []string{"Resources: + ", "By component", "Monthly cost, eu-west-1", "Checks: ", "Account-wide quotas this stack uses", "VPCs per Region: takes 2 of 5", "-full prints"}
+			wants := []string{"Resources: + ", "By component", "Monthly cost, eu-west-1", "Checks: ", "Account-wide quotas this stack uses", "VPCs per Region: takes 2 of 5",
+				"What each function's alias serves (the API invokes only these):\n  claims: live -> version 1\n  employees: live -> version 1\n  whoami: live -> version 1", "-full prints"}
 			if stack == "prod" { // dev reserves no concurrency, and a section with nothing to say is left out
 				wants = append(wants, "Reserved concurrency:\n  claims: 50")
 			} else if strings.Contains(stdout, "Reserved concurrency:") {

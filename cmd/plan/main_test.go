@@ -206,6 +206,7 @@ func TestTextPlan(t *testing.T) {
 		"cidrBlock: 10.10.0.0/16", "availabilityZone: eu-west-1a", "privateDnsEnabled: true",
 		"direction: INBOUND", "domainName: ${private-api.id}.execute-api.eu-west-1.amazonaws.com",
 		"types: PRIVATE", "runtime: provided.al2023", "billingMode: PAY_PER_REQUEST",
+		"publish: true", "qualifier: live", "uri: arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:${aws:accountId}:function:private-api-dev-claims:live/invocations",
 		`"Statement": [`, `"aws:SourceVpce": [`,
 		"Idle (billed whether or not the API is called):", "Per million API requests:",
 		"  resolver *", "  privateZone ", "  endpointAlias ",

@@ -34,6 +34,7 @@ var Sections = []Section{
 		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
 	}},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
+	{Title: "What each function's alias serves (the API invokes only these)", Lines: releaseLines},
 	{Title: "Access matrix", Lines: accessLines},
 }
 
