@@ -5,7 +5,7 @@ GO ?= go
 # Local file backend by default; set PULUMI_BACKEND_URL to use any other backend.
 export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
 
-.PHONY: test plan build/bin/plan build stack preview up destroy lint deps smoke diagram bench-functions doctor local bench-local
+.PHONY: test plan build/bin/plan build stack preview up destroy lint deps smoke diagram bench-functions doctor local bench-local rollback roll-forward pin-check
 
 # actionlint pinned from the Go module proxy, so Go is all lint needs.
 ACTIONLINT := $(GO) run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
@@ -78,6 +78,20 @@ up: stack
 
 destroy: stack
 	pulumi destroy --stack $(STACK)
+
+# Rollback without a rebuild: point function FN's alias live at its published VERSION (config
+# private-api:functions.pinnedVersions.FN), then deploy. VERSION=latest removes the pin, as
+# roll-forward does. cmd/pin refuses an unknown function or a version that is no version number
+# before the config changes.
+rollback: pin-check stack
+	$(GO) run ./cmd/pin -stack $(STACK) -function '$(FN)' -version '$(VERSION)'
+	pulumi up --stack $(STACK)
+
+pin-check:
+	$(GO) run ./cmd/pin -check -stack '$(STACK)' -function '$(FN)' -version '$(VERSION)'
+
+roll-forward:
+	$(MAKE) rollback STACK=$(STACK) FN='$(FN)' VERSION=latest
 
 # Post-deploy checks from STACK's test client through SSM (needs the pulumi CLI and AWS credentials).
 smoke:
