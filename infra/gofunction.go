@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/policydoc"
 )
 

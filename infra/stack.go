@@ -7,9 +7,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/bootstrap"
-	"github.com/example/private-api/functions/catalogue"
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/catalogue"
+	"github.com/example/private-api/internal/directorydata"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -62,7 +62,7 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 // NewStack builds the whole stack from validated config.
 func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) (*Stack, error) {
 	// bootstrap.Functions is the one list of functions; each must say what it may do on the table.
-	functionNames := bootstrap.Functions
+	functionNames := functionbuild.Functions
 	// Packages and seed data first: a missing binary or a bad directory file stops the deploy
 	// before anything is created.
 	code := map[string]pulumi.Archive{}
@@ -76,7 +76,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		}
 		code[name] = archive
 	}
-	items, err := directory.TableItems()
+	items, err := directorydata.TableItems()
 	if err != nil {
 		return nil, fmt.Errorf("employee directory data: %w", err)
 	}
@@ -245,7 +245,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 // ("claims-role-1a2b3c4"): the key policy exists before the roles do.
 func functionRoleGlobs() []string {
 	var globs []string
-	for _, name := range bootstrap.Functions {
+	for _, name := range functionbuild.Functions {
 		if len(functionTableAccess[name]) > 0 {
 			globs = append(globs, name+"-role-*")
 		}
@@ -257,7 +257,7 @@ func functionRoleGlobs() []string {
 // the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
 // Pulumi names get a random suffix, hence the trailing globs.
 func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
-	groups := append(functionLogGroups(ctx, bootstrap.Functions), "private-access-logs-*",
+	groups := append(functionLogGroups(ctx, functionbuild.Functions), "private-access-logs-*",
 		"API-Gateway-Execution-Logs_*/"+cfg.API.StageName)
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")

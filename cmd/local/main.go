@@ -36,15 +36,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/example/private-api/functions/bootstrap"
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/cmd/internal/localgateway"
+	"github.com/example/private-api/cmd/internal/tableaccess"
 	"github.com/example/private-api/infra"
+	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/dynalite"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/lambdaruntime"
-	"github.com/example/private-api/internal/localgateway"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
-	"github.com/example/private-api/internal/tableaccess"
 )
 
 func main() {
@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	stdout, stderr = lockedWriter{&sync.Mutex{}, stdout}, lockedWriter{&sync.Mutex{}, stderr}
 
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		fmt.Fprintf(stderr, "building %s for %s/%s with the deployment's flags\n", strings.Join(bootstrap.Functions, ", "), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(stderr, "building %s for %s/%s with the deployment's flags\n", strings.Join(functionbuild.Functions, ", "), runtime.GOOS, runtime.GOARCH)
 		if err := buildAll(ctx, root, tmp); err != nil {
 			return err
 		}
@@ -190,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	account := accountOf(callerArn)
-	for _, name := range bootstrap.Functions {
+	for _, name := range functionbuild.Functions {
 		grants := infra.TableGrants(name)
 		// Each function reaches the table through its role's grants, as in AWS.
 		access, err := tableaccess.New(db.Endpoint, grants,
@@ -314,9 +314,9 @@ func lookUpCaller(ctx context.Context, cfg aws.Config, region string) (arn, id s
 
 // buildAll builds every function with the deployment's flags, for this machine.
 func buildAll(ctx context.Context, root, dir string) error {
-	host := bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
-	for _, name := range bootstrap.Functions {
-		if _, err := bootstrap.Build(ctx, root, dir, name, host); err != nil {
+	host := functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+	for _, name := range functionbuild.Functions {
+		if _, err := functionbuild.Build(ctx, root, dir, name, host); err != nil {
 			return err
 		}
 	}
@@ -335,7 +335,7 @@ func prepareTable(ctx context.Context, db *dynalite.Server, table string) error 
 			return err
 		}
 	}
-	entries, err := directory.Entries()
+	entries, err := directorydata.Entries()
 	if err != nil {
 		return fmt.Errorf("employee directory: %w", err)
 	}
