@@ -7,14 +7,24 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
-	"github.com/example/private-api/internal/stackconfig"
+// DNSMode is how consumer VPCs resolve the API's host name.
+type DNSMode string
+
+const (
+	// DNSResolver forwards the host name from the consumer VPCs to an inbound endpoint in the API VPC.
+	DNSResolver DNSMode = "resolver"
+	// DNSPrivateZone answers the host name from a private hosted zone associated with the consumers.
+	DNSPrivateZone DNSMode = "privateZone"
+	// DNSEndpointAlias creates nothing: consumers call the <apiId>-<vpceId> host name.
+	DNSEndpointAlias DNSMode = "endpointAlias"
 )
 
 // PrivateDNSArgs says how consumer VPCs resolve the API's private host name.
 type PrivateDNSArgs struct {
-	// Mode is one of stackconfig.DNSResolver, DNSPrivateZone, DNSEndpointAlias.
-	Mode string
+	// Mode is how consumers resolve Host.
+	Mode DNSMode
 	// Host is exactly this API's host name, <apiId>.execute-api.<region>.<dnsSuffix>.
 	Host pulumi.StringInput
 	// APIVpcID and APISubnetIDs place the inbound resolver endpoint (one IP per subnet).
@@ -46,15 +56,15 @@ type PrivateDNS struct {
 
 func (a *PrivateDNSArgs) validate() error {
 	switch a.Mode {
-	case stackconfig.DNSResolver:
+	case DNSResolver:
 		if len(a.APISubnetIDs) < 2 || len(a.OutboundSubnetIDs) < 2 {
 			return fmt.Errorf("PrivateDNS: resolver endpoints need subnets in at least 2 AZs (got %d inbound, %d outbound)", len(a.APISubnetIDs), len(a.OutboundSubnetIDs))
 		}
-	case stackconfig.DNSPrivateZone, stackconfig.DNSEndpointAlias:
+	case DNSPrivateZone, DNSEndpointAlias:
 	default:
 		return fmt.Errorf("PrivateDNS: unknown mode %q", a.Mode)
 	}
-	if a.Mode != stackconfig.DNSEndpointAlias && len(a.ConsumerVpcIDs) == 0 {
+	if a.Mode != DNSEndpointAlias && len(a.ConsumerVpcIDs) == 0 {
 		return fmt.Errorf("PrivateDNS: mode %s needs at least one consumer VPC", a.Mode)
 	}
 	return nil
@@ -75,9 +85,9 @@ func NewPrivateDNS(ctx *pulumi.Context, name string, args *PrivateDNSArgs, opts 
 	}
 	var err error
 	switch args.Mode {
-	case stackconfig.DNSResolver:
+	case DNSResolver:
 		err = c.resolver(ctx, name, args)
-	case stackconfig.DNSPrivateZone:
+	case DNSPrivateZone:
 		err = c.privateZone(ctx, name, args)
 	}
 	if err != nil {

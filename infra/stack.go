@@ -102,7 +102,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	s := &Stack{cfg: cfg, partition: partition, Functions: map[string]*GoFunction{}}
 	if s.Table, err = NewTable(ctx, "data", &TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
-		Encryption: cfg.Table.Encryption, Items: items,
+		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
 	}); err != nil {
@@ -229,7 +229,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		apiSubnets[i] = s.APINetwork.SubnetIDs.Index(pulumi.Int(i))
 	}
 	if s.DNS, err = NewPrivateDNS(ctx, "dns", &PrivateDNSArgs{
-		Mode: cfg.DNS.Mode, Host: s.API.Host,
+		Mode: DNSMode(cfg.DNS.Mode), Host: s.API.Host,
 		APIVpcID: s.APINetwork.VpcID, APISubnetIDs: apiSubnets,
 		ConsumerVpcIDs: consumerVpcIDs,
 		OutboundVpcID:  s.ConsumerNetwork.VPCs[0].VpcID, OutboundSubnetIDs: s.ConsumerNetwork.VPCs[0].SubnetIDs,
