@@ -282,7 +282,7 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	region := s.cfg.Region
 	stage := s.cfg.API.StageName
 	aliasHost := pulumi.All(s.API.ID, s.APINetwork.EndpointID).ApplyT(func(v []any) string {
-		return s.partition.ExecuteAPIHost(fmt.Sprintf("%s-%s", v[0], v[1]), region)
+		return s.partition.EndpointAliasHost(fmt.Sprint(v[0]), fmt.Sprint(v[1]), region)
 	}).(pulumi.StringOutput)
 	aliasURL := pulumi.Sprintf("https://%s/%s", aliasHost, stage)
 	invokeURL := pulumi.Sprintf("https://%s/%s", s.API.Host, stage)
