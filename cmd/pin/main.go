@@ -19,7 +19,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/stackconfig"
 )
 

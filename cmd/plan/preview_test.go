@@ -43,18 +43,21 @@ func findings(doc plan.VerdictsDoc) map[string]string {
 func TestRealPreviewOfANewStack(t *testing.T) {
 	doc, _ := verdicts(t, "dev-preview.json")
 	f := findings(doc)
-	for _, k := range []string{"Lambda.1 private-GET-whoami-invoke", "IAM.1 claims-permissions", "seed:resource-policy private-api"} {
+	for _, k := range []string{"Lambda.1 private-GET-whoami-invoke", "IAM.1 claims-permissions", "seed:resource-policy private-api",
+		"project:lambda-invoked-through-alias private-GET-whoami-integration"} {
 		if f[k] != string(checks.Unknown) {
 			t.Errorf("%s: %q, want unknown (its value is computed at deploy)", k, f[k])
 		}
 	}
-	for _, k := range []string{"Lambda.3 whoami", "Lambda.2 whoami", "EC2.15 api-private-eu-west-1a", "DynamoDB.2 data-table"} {
+	for _, k := range []string{"Lambda.3 whoami", "Lambda.2 whoami", "EC2.15 api-private-eu-west-1a", "DynamoDB.2 data-table",
+		"project:lambda-invoked-through-alias private-GET-whoami-invoke"} {
 		if f[k] != string(checks.Pass) {
 			t.Errorf("%s: %q, want pass", k, f[k])
 		}
 	}
 	summary, _, _ := runPlan(t, "-from-preview", "testdata/dev-preview.json")
-	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 121 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc"} {
+	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 124 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc",
+		"claims: live -> the version published at deploy (not known before)"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
@@ -88,7 +91,7 @@ func TestRealPreviewOfAnUpdate(t *testing.T) {
 	}
 	summary, _, _ := runPlan(t, "-from-preview", "testdata/dev-update-preview.json")
 	for _, want := range []string{
-		"Changes: - 10 to delete, +- 8 to replace, ~ 15 to update",
+		"Changes: - 10 to delete, +- 8 to replace, ~ 23 to update",
 		"+- api-private-eu-west-1a  aws:ec2/subnet:Subnet  (cidrBlock)",
 		"- consumers-consumer-test-client  aws:ec2/instance:Instance",
 		"~ api-execute-api  aws:ec2/vpcEndpoint:VpcEndpoint  (subnetIds)",

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/cidr"
 )
 

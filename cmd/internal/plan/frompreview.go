@@ -324,7 +324,10 @@ func (n *normalizer) typedDeps(key string, deps []string) []string {
 			continue
 		}
 		name := strings.ToLower(string(tokens.Type(r.Type).Name()))
-		if !strings.Contains(k, name) {
+		// The key names the type, then at most which identifier of it (id, arn, name):
+		// functionVersion is a version of the function it depends on, not the function.
+		i := strings.LastIndex(k, name)
+		if i < 0 || !identifierSuffix[k[i+len(name):]] {
 			continue
 		}
 		switch {
@@ -344,6 +347,9 @@ func (n *normalizer) typedDeps(key string, deps []string) []string {
 	}
 	return out
 }
+
+// identifierSuffix is what may follow the type's name in a key that refers to a resource of it.
+var identifierSuffix = map[string]bool{"": true, "id": true, "ids": true, "arn": true, "arns": true, "name": true, "names": true}
 
 // plural says whether a key holds a list of ids (subnetIds, securityGroupIds).
 func plural(key string) bool { return strings.HasSuffix(key, "Ids") || strings.HasSuffix(key, "Arns") }
