@@ -2,7 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -25,12 +26,7 @@ func releaseLines(in SectionInput) []string {
 		}
 		weights, _ := mockengine.Get(a.Inputs, "routingConfig.additionalVersionWeights")
 		split, _ := weights.(map[string]any)
-		keys := make([]string, 0, len(split))
-		for k := range split {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(split)) {
 			if w, ok := split[k].(float64); ok {
 				line += fmt.Sprintf(", canary %g%% -> %s", w*100, servedVersion(k))
 			}
