@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/policydoc"
 )
 
 var apiGatewayChecks = []Check{
@@ -155,7 +156,7 @@ var apiGatewayChecks = []Check{
 				if doc == "" {
 					return false, "no resource policy: a PRIVATE API without one rejects every call and its first deployment fails"
 				}
-				return judgeResourcePolicy(doc, strs(r, "endpointConfiguration.vpcEndpointIds"), source)
+				return judgeResourcePolicy(doc, r.ID, strs(r, "endpointConfiguration.vpcEndpointIds"), source)
 			})
 		},
 	},
@@ -201,22 +202,25 @@ func resourcePolicyOf(e *mockengine.Engine, api mockengine.Resource) (doc, sourc
 	return "", ""
 }
 
-// judgeResourcePolicy applies the seed control to one policy document.
-func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, string) {
+// judgeResourcePolicy applies the seed control to one policy document: first the private-API
+// control that the live audit applies too (policydoc.PrivateAPI: a Deny guard by the network path,
+// no condition that only looks like one), then what this stack's design adds: the guard names this
+// stack's endpoints only, every principal not named is denied, each named principal is allowed
+// only its routes, and "*" only under the endpoint condition.
+func judgeResourcePolicy(doc, apiID string, endpoints []string, source string) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
 		return false, source + ": " + err.Error()
 	}
-	deny, denyAll := false, false
-	var notes, denied, named, allowed []string
+	control := policydoc.PrivateAPI(p, apiID)
+	if !control.Pass() {
+		return false, source + ": " + strings.Join(control.Reasons(), "; ")
+	}
+	denyAll := false
+	var notes, named, allowed []string
 	for _, s := range p.Statement {
 		switch {
 		case s.Effect == "Deny" && s.Allows("execute-api:Invoke") && s.Principal != nil && s.Principal.All:
-			got := s.Condition.Values("aws:SourceVpce", "StringNotEquals")
-			denied = append(denied, got...)
-			if len(got) > 0 && subset(got, endpoints) {
-				deny = true
-			}
 			named = append(named, s.Condition.Values("aws:PrincipalArn", "ArnNotEquals", "StringNotEquals")...)
 			if len(s.Condition) == 0 {
 				denyAll = true
@@ -237,9 +241,9 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 			notes = append(notes, "source IP allow-list "+strings.Join(cidrs, ", "))
 		}
 	}
-	if !deny {
-		return false, fmt.Sprintf("%s: no Deny of execute-api:Invoke to \"*\" unless aws:SourceVpce is %s (Deny conditions name %q)",
-			source, strings.Join(endpoints, " or "), denied)
+	if !control.GuardedOnlyBy("aws:SourceVpce", endpoints) {
+		return false, fmt.Sprintf("%s: no Deny of execute-api:Invoke to \"*\" unless aws:SourceVpce is %s (the policy names endpoints %q)",
+			source, strings.Join(endpoints, " or "), control.Endpoints)
 	}
 	// For an AWS_IAM API, a same-account caller whose identity policy allows Invoke gets in when the
 	// resource policy is silent about it: only a Deny of every other principal makes the list exact
