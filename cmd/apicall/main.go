@@ -32,7 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"golang.org/x/term"
 
-	"github.com/example/private-api/internal/cli"
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/internal/sigv4client"
 )
 

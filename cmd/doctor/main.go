@@ -24,7 +24,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/example/private-api/internal/cli"
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
 )

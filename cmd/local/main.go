@@ -36,10 +36,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/cmd/internal/localgateway"
 	"github.com/example/private-api/cmd/internal/tableaccess"
 	"github.com/example/private-api/infra"
-	"github.com/example/private-api/internal/cli"
 	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/dynalite"
 	"github.com/example/private-api/internal/functionbuild"

@@ -16,9 +16,9 @@ import (
 
 	"github.com/example/private-api/stack/offline"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/checks"
-	"github.com/example/private-api/internal/cli"
 	"github.com/example/private-api/internal/cost"
 	"github.com/example/private-api/internal/diagram"
 	"github.com/example/private-api/internal/mockengine"

@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
-	"github.com/example/private-api/internal/cli"
+	"github.com/example/private-api/cmd/internal/cli"
 )
 
 const (
