@@ -12,6 +12,16 @@ const guardedPolicy = `{"Version":"2012-10-17","Statement":[` +
 	`{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0a1b2c3d4e5f60718"}}},` +
 	`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/client"},"Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"}]}`
 
+// judgeControl reads a policy and judges it for the API a1b2c3d4e5.
+func judgeControl(t *testing.T, policy string) PrivateAPIVerdict {
+	t.Helper()
+	doc, err := Parse(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return PrivateAPI(doc, "a1b2c3d4e5")
+}
+
 // TestPrivateAPI: which source keys restrict callers and whether a Deny guards them (moved with the
 // rule from cmd/audit, assertions unchanged), then what each new case adds.
 func TestPrivateAPI(t *testing.T) {
@@ -57,11 +67,7 @@ func TestPrivateAPI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			doc, err := Parse(tc.policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := PrivateAPI(doc, "a1b2c3d4e5")
+			got := judgeControl(t, tc.policy)
 			if !slices.Equal(got.RestrictedBy, tc.wantRestrictedBy) || got.DenyGuard != tc.wantGuard {
 				t.Errorf("got restricted by %v, guard %v; want %v, %v", got.RestrictedBy, got.DenyGuard, tc.wantRestrictedBy, tc.wantGuard)
 			}
@@ -102,11 +108,7 @@ func TestPrivateAPITricksAndReasons(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			read, err := Parse(tc.policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := PrivateAPI(read, "a1b2c3d4e5")
+			v := judgeControl(t, tc.policy)
 			got := v.Reasons()
 			if v.Pass() != (len(tc.wantReasons) == 0) || len(got) != len(tc.wantReasons) {
 				t.Fatalf("pass %v, reasons %q; want %q", v.Pass(), got, tc.wantReasons)
@@ -138,11 +140,7 @@ func TestGuardedOnlyBy(t *testing.T) {
 		{"by_endpoint_or_range", guard(`{"StringNotEquals":{"aws:SourceVpce":"vpce-1"},"NotIpAddress":{"aws:VpcSourceIp":"10.0.0.0/16"}}`), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			read, err := Parse(tc.policy)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := PrivateAPI(read, "a1b2c3d4e5").GuardedOnlyBy("aws:SourceVpce", own); got != tc.want {
+			if got := judgeControl(t, tc.policy).GuardedOnlyBy("aws:SourceVpce", own); got != tc.want {
 				t.Errorf("GuardedOnlyBy = %v, want %v", got, tc.want)
 			}
 		})
