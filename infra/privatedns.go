@@ -113,31 +113,8 @@ func (c *PrivateDNS) resolver(ctx *pulumi.Context, name string, args *PrivateDNS
 	if err != nil {
 		return err
 	}
-	// The two groups reference each other across the peering, which must be active first.
-	ruleOpts := []pulumi.ResourceOption{opt, pulumi.DependsOn(args.Peerings)}
-	for _, proto := range []string{"tcp", "udp"} {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-inbound-dns-"+proto, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           inboundSG.ID(),
-			Description:               pulumi.String("DNS (" + proto + ") from the outbound resolver endpoint"),
-			IpProtocol:                pulumi.String(proto),
-			FromPort:                  pulumi.Int(53),
-			ToPort:                    pulumi.Int(53),
-			ReferencedSecurityGroupId: outboundSG.ID(),
-			Tags:                      tags(ctx, name+"-inbound-dns-"+proto),
-		}, ruleOpts...); err != nil {
-			return err
-		}
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-outbound-dns-"+proto, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId:           outboundSG.ID(),
-			Description:               pulumi.String("DNS (" + proto + ") to the inbound resolver endpoint"),
-			IpProtocol:                pulumi.String(proto),
-			FromPort:                  pulumi.Int(53),
-			ToPort:                    pulumi.Int(53),
-			ReferencedSecurityGroupId: inboundSG.ID(),
-			Tags:                      tags(ctx, name+"-outbound-dns-"+proto),
-		}, ruleOpts...); err != nil {
-			return err
-		}
+	if err := dnsBetween(ctx, name, inboundSG, outboundSG, args.Peerings, opt); err != nil {
+		return err
 	}
 	inbound, err := resolverEndpoint(ctx, name+"-inbound", "INBOUND", inboundSG, args.APISubnetIDs, opt)
 	if err != nil {
@@ -184,6 +161,38 @@ func (c *PrivateDNS) resolver(ctx *pulumi.Context, name string, args *PrivateDNS
 		return out
 	}).(pulumi.StringArrayOutput)
 	c.RuleID = rule.ID().ToStringOutput()
+	return nil
+}
+
+// dnsBetween is the only traffic the two resolver groups allow: DNS (tcp and udp 53) from the
+// outbound endpoint's group to the inbound endpoint's.
+func dnsBetween(ctx *pulumi.Context, name string, inboundSG, outboundSG *ec2.SecurityGroup, peerings []pulumi.Resource, opt pulumi.ResourceOption) error {
+	// The two groups reference each other across the peering, which must be active first.
+	ruleOpts := []pulumi.ResourceOption{opt, pulumi.DependsOn(peerings)}
+	for _, proto := range []string{"tcp", "udp"} {
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-inbound-dns-"+proto, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           inboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") from the outbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: outboundSG.ID(),
+			Tags:                      tags(ctx, name+"-inbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-outbound-dns-"+proto, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           outboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") to the inbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: inboundSG.ID(),
+			Tags:                      tags(ctx, name+"-outbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
