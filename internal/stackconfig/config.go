@@ -174,11 +174,11 @@ func Defaults() Config {
 		Table:     Table{DeletionProtection: true, Encryption: EncryptionCustomerManaged, AdminPrincipals: []string{}},
 		Functions: Functions{MemoryMB: 256, TimeoutSeconds: 10, ReservedConcurrency: 0},
 		Client:    Client{InstanceType: "t4g.nano"},
-		Alarms: Alarms{API5xxRatePercent: 1, APILatencyP99Ms: 5000, FunctionDurationP99Percent: 80,
-			PeriodSeconds: 60, EvaluationPeriods: 5, DatapointsToAlarm: 3, Emails: []string{}},
 		Clients:   []APIClient{},
 		Waivers:   []Waiver{},
 		Quotas:    map[string]int{},
+		Alarms: Alarms{API5xxRatePercent: 1, APILatencyP99Ms: 5000, FunctionDurationP99Percent: 80,
+			PeriodSeconds: 60, EvaluationPeriods: 5, DatapointsToAlarm: 3, Emails: []string{}},
 	}
 }
 
