@@ -164,8 +164,6 @@ func computed(e *Engine, r *Resource) map[string]any {
 		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", e.Partition(), Account, name)
 	case "aws:cloudwatch/logGroup:LogGroup":
 		out["arn"] = arn("logs", "log-group:"+name)
-	case "aws:sns/topic:Topic":
-		out["arn"] = arn("sns", name)
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
 		out["arn"] = arn("cloudwatch", "alarm:"+name)
 	case "aws:cloudwatch/dashboard:Dashboard":
