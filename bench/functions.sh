@@ -65,7 +65,7 @@ while ((rounds < 3)); do
 	step "warm-$rounds.txt" go test -run '^$' -bench . -benchmem -count 5 ./functions/internal/claimsapi
 	if warm_met; then break; fi
 done
-step cold.txt go test -run '^$' -bench ColdStart -benchtime 41x -count 1 ./functions/bootstrap
+step cold.txt go test -run '^$' -bench ColdStart -benchtime 41x -count 1 ./functions/internal/bootstraps
 step build.txt go run ./cmd/buildfunctions -out "$out/build"
 
 verdict=ok

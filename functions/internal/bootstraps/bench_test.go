@@ -1,4 +1,4 @@
-package bootstrap_test
+package bootstraps_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // BenchmarkColdStart measures, for each real bootstrap, a cold start under the Runtime API
@@ -114,12 +114,12 @@ var baselines sync.Map // name → func() (string, error)
 func baseline(t testing.TB, name string) string {
 	t.Helper()
 	build, _ := baselines.LoadOrStore(name, sync.OnceValues(func() (string, error) {
-		root, err := bootstrap.ModuleRoot(".")
+		root, err := functionbuild.ModuleRoot(".")
 		if err != nil {
 			return "", err
 		}
-		a, err := bootstrap.BuildPackage(context.Background(), root, "./functions/bootstrap/testdata/"+name, hostDir, name,
-			bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+		a, err := functionbuild.BuildPackage(context.Background(), root, "./functions/internal/bootstraps/testdata/"+name, hostDir, name,
+			functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
 		return a.Bootstrap, err
 	}))
 	path, err := build.(func() (string, error))()
