@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/policydoc"
 )
@@ -32,7 +32,7 @@ func TestMonitoring(t *testing.T) {
 
 			t.Run("thirteen_alarms_two_on_the_API_three_per_function_two_on_the_table", func(t *testing.T) {
 				want := []string{"api-5xx-rate", "api-latency-p99", "table-throttled-requests", "table-system-errors"}
-				for _, fn := range bootstrap.Functions {
+				for _, fn := range functionbuild.Functions {
 					want = append(want, fn+"-errors", fn+"-throttles", fn+"-duration-p99")
 				}
 				var got []string
@@ -86,12 +86,14 @@ func TestMonitoring(t *testing.T) {
 						t.Errorf("%s: %s %v, want AWS/ApiGateway %v", a.Name, str(a.Inputs, "namespace"), a.Inputs["dimensions"], wantDims)
 					}
 				}
-				// The Average of 5XXError is the share of requests answered 5XX; 1% by default.
-				if str(rate.Inputs, "metricName") != "5XXError" || str(rate.Inputs, "statistic") != "Average" || num(rate.Inputs, "threshold") != 0.01 {
-					t.Errorf("5XX alarm %v", rate.Inputs)
+				// The Average of 5XXError is the share of requests answered 5XX: dev waits for 5%,
+				// prod keeps the default 1%; prod pages at a p99 of 2 s, dev at the default 5 s.
+				rateWant, latencyWant := map[string]float64{devStack: 0.05, prodStack: 0.01}[stack], map[string]float64{devStack: 5000, prodStack: 2000}[stack]
+				if str(rate.Inputs, "metricName") != "5XXError" || str(rate.Inputs, "statistic") != "Average" || num(rate.Inputs, "threshold") != rateWant {
+					t.Errorf("5XX alarm %v, want the Average of 5XXError over %g", rate.Inputs, rateWant)
 				}
-				if str(latency.Inputs, "metricName") != "Latency" || str(latency.Inputs, "extendedStatistic") != "p99" {
-					t.Errorf("latency alarm %v", latency.Inputs)
+				if str(latency.Inputs, "metricName") != "Latency" || str(latency.Inputs, "extendedStatistic") != "p99" || num(latency.Inputs, "threshold") != latencyWant {
+					t.Errorf("latency alarm %v, want p99 Latency over %g", latency.Inputs, latencyWant)
 				}
 			})
 			t.Run("function_alarms_name_the_function_and_its_timeout", func(t *testing.T) {

@@ -158,7 +158,7 @@ func TestDNSModes(t *testing.T) {
 // (the API's 2, 3 per function, and the table's 2 summing 4 operations each) and one dashboard.
 func TestMonitoringCost(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
-		e, err := plan.Load("../..", stack, "")
+		e, err := offline.Load("../..", stack, "")
 		if err != nil {
 			t.Fatal(err)
 		}
