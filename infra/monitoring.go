@@ -160,6 +160,10 @@ func (a *MonitoringArgs) alarms() []alarm {
 					f.Name, limit, th.FunctionDurationP99Percent, f.TimeoutSeconds)},
 		)
 	}
+	// ThrottledRequests counts a request once however many of its items were throttled (what a
+	// caller sees), and SystemErrors exists per operation only. The table-wide ReadThrottleEvents and
+	// WriteThrottleEvents need no Operation but count events (a batch counts several) and have no
+	// errors counterpart, so both alarms sum the operations the functions call, one billed metric each.
 	for _, m := range []struct{ key, name, what string }{
 		{"table-throttled-requests", "ThrottledRequests", "throttled requests (callers got 503)"},
 		{"table-system-errors", "SystemErrors", "failed with an internal error (callers got 5XX)"},
