@@ -121,7 +121,7 @@ func (r Report) Failed() []Result {
 // All returns every check, in the order of CHECKS.md, then the guards for DESIGN.md's known failures.
 func All() []Check {
 	var out []Check
-	for _, group := range [][]Check{apiGatewayChecks, lambdaChecks, dynamoDBChecks, networkChecks, logChecks, iamChecks, dnsChecks, failureModeChecks, valueChecks} {
+	for _, group := range [][]Check{apiGatewayChecks, lambdaChecks, dynamoDBChecks, networkChecks, logChecks, iamChecks, dnsChecks, failureModeChecks, alarmChecks, valueChecks} {
 		out = append(out, group...)
 	}
 	return out

@@ -24,8 +24,8 @@ var dynamoDBChecks = []Check{
 	forType(mockengine.TypeKMSKey, Check{
 		IDs: []string{"kms_key_not_publicly_accessible", "stack:key-admin-separated-from-use"},
 		Rule: "every KMS key's policy separates administration from use: no statement gives a principal both, " +
-			"and use (Encrypt, Decrypt, GenerateDataKey, ReEncrypt) is allowed only through a service (kms:ViaService) " +
-			"or to CloudWatch Logs for named log groups",
+			"and use (Encrypt, Decrypt, GenerateDataKey, ReEncrypt) is allowed only through a service (kms:ViaService), " +
+			"to CloudWatch Logs for named log groups or for a named SNS topic (its encryption context)",
 	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
 		return judgeKeyPolicy(str(r, "policy"))
 	}),
@@ -106,7 +106,7 @@ func judgeTablePolicy(doc string) (bool, string) {
 var keyUse = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"}
 
 // judgeKeyPolicy refuses a statement that both administers and uses the key, and use that does not
-// go through a service or to CloudWatch Logs for named log groups.
+// go through a service, to CloudWatch Logs for named log groups, or for a named SNS topic.
 func judgeKeyPolicy(doc string) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
@@ -128,9 +128,10 @@ func judgeKeyPolicy(doc string) (bool, string) {
 		}
 		viaService := len(s.Condition.Values("kms:ViaService", "StringEquals")) > 0
 		logsContext := len(s.Condition.Values("kms:EncryptionContext:aws:logs:arn", "ArnLike", "ArnEquals")) > 0
-		if !viaService && !logsContext {
+		topicContext := len(s.Condition.Values("kms:EncryptionContext:aws:sns:topicArn", "StringEquals", "ArnEquals", "ArnLike")) > 0
+		if !viaService && !logsContext && !topicContext {
 			return false, fmt.Sprintf("statement %q lets principals use the key directly, not only through a service", s.Sid)
 		}
 	}
-	return true, "administration by the account root only; use only through DynamoDB and by CloudWatch Logs for the stack's log groups"
+	return true, "administration by the account root only; use only through a service, by CloudWatch Logs for named log groups or for a named SNS topic"
 }
