@@ -37,6 +37,7 @@ type Stack struct {
 	Client          *ClientAccess
 	API             *PrivateAPI
 	DNS             *PrivateDNS
+	Monitoring      *Monitoring
 	cfg             stackconfig.Config
 	partition       Partition
 }
@@ -107,6 +108,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
+		AlarmTopicName: alarmTopicName(ctx),
 	}); err != nil {
 		return nil, err
 	}
@@ -248,6 +250,19 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	}); err != nil {
 		return nil, err
 	}
+
+	monitored := make([]MonitoredFunction, len(functionNames))
+	for i, name := range functionNames {
+		monitored[i] = MonitoredFunction{Name: name, FunctionName: s.Functions[name].FunctionName, TimeoutSeconds: cfg.Functions.TimeoutSeconds}
+	}
+	if s.Monitoring, err = NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+		Region: cfg.Region, Partition: partition, AccountID: account,
+		TopicName: alarmTopicName(ctx), KeyArn: stackKey, Alarms: cfg.Alarms,
+		API: MonitoredAPI{Name: s.API.Name, Stage: cfg.API.StageName}, Functions: monitored,
+		Table: MonitoredTable{Name: s.Table.Name, Operations: tableOperations(functionTableAccess)},
+	}); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -264,6 +279,17 @@ func servingVersion(ctx *pulumi.Context, function string) (string, error) {
 		return "", fmt.Errorf("function %s: reading the version its alias %s serves, which functions.canaryPercent keeps for most of the traffic (the deployer needs lambda:GetAlias): %w", function, LiveAlias, err)
 	}
 	return alias.FunctionVersion, nil
+}
+
+// tableOperations are the DynamoDB operations the functions call (GetItem, Query, ...): the
+// Operation dimension of the table's per-operation metrics.
+func tableOperations(byFunction map[string][]TableGrant) []string {
+	actions := unionActions(byFunction)
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = strings.TrimPrefix(a, "dynamodb:")
+	}
+	return out
 }
 
 // functionRoleGlobs match the names Pulumi gives the roles of functions with table access
@@ -330,6 +356,8 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	ctx.Export("clientUserNames", s.Client.UserNames)
 	ctx.Export("testClientRoleArn", s.Client.TestRoleArn)
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
+	ctx.Export("alarmTopicArn", s.Monitoring.TopicArn)
+	ctx.Export("dashboardName", s.Monitoring.DashboardName)
 	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, invokeURL, region))
 	versions, aliases := pulumi.StringMap{}, pulumi.StringMap{}
 	for name, fn := range s.Functions {

@@ -33,6 +33,7 @@ var Sections = []Section{
 	{Title: "Account-wide quotas this stack uses (make doctor compares them with the account)", Lines: func(in SectionInput) []string {
 		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
 	}},
+	{Title: "Alarms", Lines: AlarmLines},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
 	{Title: "What each function's alias serves (the API invokes only these)", Lines: releaseLines},
 	{Title: "Access matrix", Lines: accessLines},
