@@ -99,3 +99,48 @@ func TestGetPartitionFollowsTheRegion(t *testing.T) {
 		}
 	}
 }
+
+// A function with publish and its alias answer with the shapes AWS gives a new stack: version 1,
+// ARNs qualified with the version or the alias, invoke ARNs of API Gateway's Lambda path; a lookup of
+// an alias answers as for one that does not exist yet.
+func TestLambdaVersionsAndAliases(t *testing.T) {
+	e, err := Run(func(ctx *pulumi.Context) error {
+		fn := &custom{}
+		if err := ctx.RegisterResource(TypeFunction, "fn", pulumi.Map{"name": pulumi.String("p-s-fn"), "publish": pulumi.Bool(true)}, fn); err != nil {
+			return err
+		}
+		if err := ctx.RegisterResource(TypeAlias, "fn-live", pulumi.Map{"name": pulumi.String("live"), "functionName": pulumi.String("p-s-fn"), "functionVersion": pulumi.String("1")}, &custom{}); err != nil {
+			return err
+		}
+		var out map[string]any
+		err := ctx.Invoke("aws:lambda/getAlias:getAlias", map[string]any{"functionName": "p-s-fn", "name": "live"}, &out)
+		if err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
+			t.Errorf("getAlias: %v, want ResourceNotFoundException", err)
+		}
+		return nil
+	}, "p", "s", map[string]string{"aws:region": "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn, _ := e.Named(TypeFunction, "fn")
+	alias, _ := e.Named(TypeAlias, "fn-live")
+	fnArn := "arn:aws:lambda:eu-west-1:" + Account + ":function:p-s-fn"
+	want := map[string]any{
+		"fn.arn": fnArn, "fn.version": "1", "fn.qualifiedArn": fnArn + ":1",
+		"fn.invokeArn":    "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fnArn + "/invocations",
+		"alias.arn":       fnArn + ":live",
+		"alias.invokeArn": "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/" + fnArn + ":live/invocations",
+	}
+	got := map[string]any{
+		"fn.arn": fn.Outputs["arn"], "fn.version": fn.Outputs["version"], "fn.qualifiedArn": fn.Outputs["qualifiedArn"],
+		"fn.invokeArn": fn.Outputs["invokeArn"], "alias.arn": alias.Outputs["arn"], "alias.invokeArn": alias.Outputs["invokeArn"],
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s = %v, want %v", k, got[k], w)
+		}
+	}
+	if len(e.Calls()) != 1 {
+		t.Errorf("calls %v, want the lookup recorded", e.Calls())
+	}
+}
