@@ -267,18 +267,28 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 }
 
 // servingVersion is the version the alias live of a deployed function serves now (its main
-// version), read with GetAlias; "" when the function or its alias does not exist yet, which Lambda
-// answers with ResourceNotFoundException (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html).
-// A canary keeps that version for most of the traffic: it is the one that served before this deploy.
+// version), read with GetAlias; "" when the function or its alias does not exist yet. A canary keeps
+// that version for most of the traffic: it is the one that served before this deploy.
 func servingVersion(ctx *pulumi.Context, function string) (string, error) {
 	alias, err := lambda.LookupAlias(ctx, &lambda.LookupAliasArgs{FunctionName: function, Name: LiveAlias})
 	if err != nil {
-		if strings.Contains(err.Error(), "ResourceNotFoundException") {
+		if aliasNotFound(err) {
 			return "", nil
 		}
 		return "", fmt.Errorf("function %s: reading the version its alias %s serves, which functions.canaryPercent keeps for most of the traffic (the deployer needs lambda:GetAlias): %w", function, LiveAlias, err)
 	}
 	return alias.FunctionVersion, nil
+}
+
+// aliasNotFound reads a failed alias lookup as "no alias yet". An invoke's error reaches the program
+// as text only: Lambda answers a missing function or alias with ResourceNotFoundException
+// (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html), which the provider's data
+// source reports as "reading Lambda Alias: couldn't find resource" (hashicorp/terraform-provider-aws
+// internal/service/lambda/alias_data_source.go wraps it in a NotFoundError, whose text is that),
+// and older provider versions with the AWS error code itself.
+func aliasNotFound(err error) bool {
+	text := err.Error()
+	return strings.Contains(text, "ResourceNotFoundException") || strings.Contains(text, "couldn't find resource")
 }
 
 // tableOperations are the DynamoDB operations the functions call (GetItem, Query, ...): the

@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -62,6 +63,8 @@ type deployedStack struct {
 	*mockengine.Engine
 	newest  map[string]string
 	serving map[string]string
+	// lookupErr, when set, is how every alias lookup fails.
+	lookupErr error
 }
 
 func (d deployedStack) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -74,6 +77,9 @@ func (d deployedStack) NewResource(args pulumi.MockResourceArgs) (string, resour
 
 func (d deployedStack) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	if args.Token == "aws:lambda/getAlias:getAlias" {
+		if d.lookupErr != nil {
+			return nil, d.lookupErr
+		}
 		if v, ok := d.serving[args.Args["functionName"].StringValue()]; ok {
 			return resource.NewPropertyMapFromMap(map[string]any{
 				"functionName": args.Args["functionName"].StringValue(), "name": LiveAlias, "functionVersion": v,
@@ -86,7 +92,12 @@ func (d deployedStack) Call(args pulumi.MockCallArgs) (resource.PropertyMap, err
 // runDeployed runs the program against a deployed stack of this test's functions.
 func runDeployed(t *testing.T, cfg map[string]string, newest, serving map[string]string) (*mockengine.Engine, error) {
 	t.Helper()
-	d := deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), newest: newest, serving: map[string]string{}}
+	return runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), newest: newest}, serving)
+}
+
+func runDeployedStack(t *testing.T, cfg map[string]string, d deployedStack, serving map[string]string) (*mockengine.Engine, error) {
+	t.Helper()
+	d.serving = map[string]string{}
 	for fn, v := range serving {
 		d.serving[projectName+"-test-"+fn] = v
 	}
@@ -182,6 +193,15 @@ func TestReleases(t *testing.T) {
 		}
 	})
 
+	t.Run("an_alias_lookup_that_fails_otherwise_stops_the_deploy", func(t *testing.T) {
+		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
+		denied := errors.New("reading Lambda Alias: operation error Lambda: GetAlias, https response error StatusCode: 403, AccessDeniedException")
+		_, err := runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), lookupErr: denied}, nil)
+		if err == nil || !strings.Contains(err.Error(), "needs lambda:GetAlias") || !strings.Contains(err.Error(), "AccessDeniedException") {
+			t.Fatalf("err %v, want the lookup's failure and the permission it needs", err)
+		}
+	})
+
 	t.Run("a_canary_keeps_the_API_deployment", func(t *testing.T) {
 		// The API invokes the alias, whose ARN does not change with the versions behind it, so a
 		// canary, a pin or a new version never redeploys the stage.
@@ -198,4 +218,16 @@ func TestReleases(t *testing.T) {
 			t.Error("a canary and a pin changed the deployment trigger")
 		}
 	})
+}
+
+func TestAliasNotFound(t *testing.T) {
+	for text, want := range map[string]bool{
+		"invoke of aws:lambda/getAlias:getAlias failed: reading Lambda Alias: couldn't find resource": true,
+		"getting Lambda alias: ResourceNotFoundException: Function not found":                         true,
+		"reading Lambda Alias: AccessDeniedException: not authorized to perform lambda:GetAlias":      false,
+	} {
+		if got := aliasNotFound(errors.New(text)); got != want {
+			t.Errorf("aliasNotFound(%q) = %t, want %t", text, got, want)
+		}
+	}
 }

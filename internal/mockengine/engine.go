@@ -4,6 +4,7 @@
 package mockengine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -126,10 +127,11 @@ var allowedCalls = map[string]func(e *Engine, args resource.PropertyMap) resourc
 // plans a new stack, so each answers as the AWS provider does for a resource that does not exist:
 // an error carrying the AWS error code.
 var absentCalls = map[string]func(args resource.PropertyMap) error{
-	// GetAlias of a function that does not exist yet (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html, Errors).
-	"aws:lambda/getAlias:getAlias": func(args resource.PropertyMap) error {
-		return fmt.Errorf("reading Lambda Alias (%s/%s): operation error Lambda: GetAlias, https response error StatusCode: 404, ResourceNotFoundException: Function not found",
-			args["functionName"].StringValue(), args["name"].StringValue())
+	// GetAlias of a function that does not exist yet: Lambda answers ResourceNotFoundException
+	// (https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html), which the provider's data
+	// source reports as its NotFoundError (terraform-provider-aws internal/service/lambda/alias_data_source.go).
+	"aws:lambda/getAlias:getAlias": func(resource.PropertyMap) error {
+		return errors.New("reading Lambda Alias: couldn't find resource")
 	},
 }
 

@@ -114,8 +114,8 @@ func TestLambdaVersionsAndAliases(t *testing.T) {
 		}
 		var out map[string]any
 		err := ctx.Invoke("aws:lambda/getAlias:getAlias", map[string]any{"functionName": "p-s-fn", "name": "live"}, &out)
-		if err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
-			t.Errorf("getAlias: %v, want ResourceNotFoundException", err)
+		if err == nil || !strings.Contains(err.Error(), "reading Lambda Alias: couldn't find resource") {
+			t.Errorf("getAlias: %v, want the provider's not-found error", err)
 		}
 		return nil
 	}, "p", "s", map[string]string{"aws:region": "eu-west-1"})
