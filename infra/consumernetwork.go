@@ -252,9 +252,9 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 		CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
 	}
 	if vpc.Endpoint != nil {
-		description = "Test client: no ingress; HTTPS to this VPC's execute-api and SSM endpoints"
+		description = "Test client: no ingress; HTTPS to the execute-api and SSM endpoints of this VPC"
 		toAPI = ec2.SecurityGroupEgressArgs{
-			Description: pulumi.String("HTTPS to this VPC's execute-api endpoint"),
+			Description: pulumi.String("HTTPS to the execute-api endpoint of this VPC"),
 			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
 			SecurityGroups: pulumi.StringArray{vpc.Endpoint.SecurityGroupID},
 		}

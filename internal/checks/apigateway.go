@@ -224,7 +224,7 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 		case s.Effect == "Allow" && s.Principal != nil && !s.Principal.All:
 			allowed = append(allowed, s.Principal.AWS...)
 			for _, r := range s.Resource {
-				if strings.HasSuffix(r, "/*") || strings.HasSuffix(r, ":*") || r == "*" {
+				if !routeArn(r) {
 					return false, fmt.Sprintf("%s: statement %q allows %s, wider than the caller's route ARNs", source, s.Sid, r)
 				}
 			}
@@ -258,6 +258,19 @@ func judgeResourcePolicy(doc string, endpoints []string, source string) (bool, s
 		detail += "; " + strings.Join(notes, "; ")
 	}
 	return true, detail
+}
+
+// routeArn reports whether r names one route of one stage: <api>/<stage>/<METHOD>/<path>, with no
+// wildcard for the stage, the method or the whole path. A path parameter is a "*" segment
+// (.../GET/employees/*), so a trailing "/*" alone does not make an ARN wider than a route.
+func routeArn(r string) bool {
+	fields := strings.SplitN(r, ":", 6)
+	if len(fields) != 6 || fields[0] != "arn" {
+		return false
+	}
+	parts := strings.SplitN(fields[5], "/", 4) // api id, stage, method, path
+	return len(parts) == 4 && parts[1] != "*" && parts[1] != "" && parts[2] != "*" && parts[2] != "" &&
+		parts[3] != "*" && parts[3] != "*/*"
 }
 
 // subset reports whether every value is one of allowed.
