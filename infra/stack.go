@@ -332,48 +332,60 @@ func unionActions(byFunction map[string][]TableGrant) []string {
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).
 func (s *Stack) Export(ctx *pulumi.Context) {
 	region := s.cfg.Region
-	stage := s.cfg.API.StageName
-	aliasURL := s.aliasURL(s.APINetwork.EndpointID)
-	invokeURL := pulumi.Sprintf("https://%s/%s", s.API.Host, stage)
-	if s.cfg.DNS.Mode == stackconfig.DNSEndpointAlias {
-		// Without DNS resources only the endpoint-alias host resolves inside the consumer VPCs.
-		invokeURL = aliasURL
-	}
-	// Each endpoint consumer calls through its own endpoint, by that endpoint's alias (the API's own
-	// host name resolves there only with dns.mode privateZone).
-	consumerURLs := pulumi.StringMap{}
-	for _, v := range s.ConsumerNetwork.VPCs {
-		if v.Endpoint != nil {
-			consumerURLs[v.Name] = s.aliasURL(v.Endpoint.ID)
-		}
-	}
-	// The test client sits in the first consumer VPC and calls through that VPC's way in.
-	testURL, testEndpoint := invokeURL, s.APINetwork.EndpointID.ToStringOutput()
-	if first := s.ConsumerNetwork.VPCs[0]; first.Endpoint != nil {
-		testEndpoint = first.Endpoint.ID.ToStringOutput()
-		if s.cfg.DNS.Mode != stackconfig.DNSPrivateZone {
-			testURL = s.aliasURL(first.Endpoint.ID)
-		}
-	}
+	u := s.callURLs()
 	ctx.Export("region", pulumi.String(region))
 	ctx.Export("apiId", s.API.ID)
 	ctx.Export("stageName", s.API.StageName)
-	ctx.Export("invokeUrl", invokeURL)
-	ctx.Export("endpointAliasInvokeUrl", aliasURL)
+	ctx.Export("invokeUrl", u.Invoke)
+	ctx.Export("endpointAliasInvokeUrl", u.Alias)
 	ctx.Export("apiVpcId", s.APINetwork.VpcID)
 	ctx.Export("consumerVpcIds", s.ConsumerNetwork.VpcIDs)
 	ctx.Export("vpcEndpointId", s.APINetwork.EndpointID)
 	ctx.Export("vpcEndpointDnsNames", s.APINetwork.EndpointDNSNames)
-	ctx.Export("consumerEndpointUrls", consumerURLs)
+	ctx.Export("consumerEndpointUrls", u.Consumers)
 	ctx.Export("resolverInboundIps", s.DNS.InboundIPs)
 	ctx.Export("tableName", s.Table.Name)
 	ctx.Export("clientRoleArns", s.Client.RoleArns)
 	ctx.Export("clientUserNames", s.Client.UserNames)
 	ctx.Export("testClientRoleArn", s.Client.TestRoleArn)
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
-	ctx.Export("testClientInvokeUrl", testURL)
-	ctx.Export("testClientEndpointId", testEndpoint)
-	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, testURL, region))
+	ctx.Export("testClientInvokeUrl", u.TestClient)
+	ctx.Export("testClientEndpointId", u.TestClientEndpoint)
+	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, u.TestClient, region))
+}
+
+// callURLs are the stage's URLs as each caller reaches them.
+type callURLs struct {
+	// Invoke is the API's own host name (the alias of the API VPC's endpoint in endpointAlias mode,
+	// where no DNS resource makes the own name resolve); Alias the API VPC endpoint's alias.
+	Invoke, Alias pulumi.StringOutput
+	// Consumers are the endpoint consumers' URLs, each through its own endpoint's alias.
+	Consumers pulumi.StringMap
+	// TestClient and TestClientEndpoint are what the test client, in the first consumer VPC, calls
+	// and through which endpoint: the API VPC's from a peered VPC, else its consumer's own (by the
+	// API's own name with dns.mode privateZone, whose zone there aliases that endpoint).
+	TestClient, TestClientEndpoint pulumi.StringOutput
+}
+
+func (s *Stack) callURLs() callURLs {
+	u := callURLs{Alias: s.aliasURL(s.APINetwork.EndpointID), Consumers: pulumi.StringMap{}}
+	u.Invoke = pulumi.Sprintf("https://%s/%s", s.API.Host, s.cfg.API.StageName)
+	if s.cfg.DNS.Mode == stackconfig.DNSEndpointAlias {
+		u.Invoke = u.Alias
+	}
+	for _, v := range s.ConsumerNetwork.VPCs {
+		if v.Endpoint != nil {
+			u.Consumers[v.Name] = s.aliasURL(v.Endpoint.ID)
+		}
+	}
+	u.TestClient, u.TestClientEndpoint = u.Invoke, s.APINetwork.EndpointID.ToStringOutput()
+	if first := s.ConsumerNetwork.VPCs[0]; first.Endpoint != nil {
+		u.TestClientEndpoint = first.Endpoint.ID.ToStringOutput()
+		if s.cfg.DNS.Mode != stackconfig.DNSPrivateZone {
+			u.TestClient = s.aliasURL(first.Endpoint.ID)
+		}
+	}
+	return u
 }
 
 // aliasURL is the stage's URL through one endpoint, by that endpoint's alias host name,
