@@ -128,6 +128,9 @@ type Usage struct {
 	// TestClientInEndpointVPC: the test client's VPC is an endpoint consumer's, so it also holds
 	// that consumer's execute-api endpoint.
 	TestClientInEndpointVPC bool
+	// ConsumerEndpoints counts the endpoint consumers of every account: each one's endpoint id is in
+	// the resource policy's aws:SourceVpce lists.
+	ConsumerEndpoints int
 	// AZs is the number of availability zones (subnets per VPC, resolver endpoint IPs).
 	AZs int
 	// Resolver and PrivateZone are the DNS modes that create DNS resources.
@@ -169,6 +172,9 @@ const (
 	policyFixedChars        = 1500
 	policyPerPrincipalChars = 2 * (len(`"arn:aws-us-gov:iam::123456789012:role/",`) + 64)
 	policyPerCidrChars      = len(`"255.255.255.255/32",`)
+	// One more endpoint id (vpce- and 17 hex digits) in the Deny's and in each caller's
+	// aws:SourceVpce list.
+	policyPerEndpointChars = len(`"vpce-0123456789abcdef0",`)
 	// One caller's Allow statement without its principals and route ARNs: a Sid of up to 30
 	// characters, the endpoint condition with the longest endpoint id.
 	policyPerCallerChars = 300
@@ -183,7 +189,8 @@ const AllRoutesBound = 20
 // PolicyCharacters is the upper bound of the API resource policy's length for u.
 func PolicyCharacters(u Usage) int {
 	return policyFixedChars + u.Principals*policyPerPrincipalChars + u.AllowedSourceCidrs*policyPerCidrChars +
-		u.Callers*policyPerCallerChars + u.RouteGrants*(policyPerRouteChars+u.StageName)
+		u.Callers*policyPerCallerChars + u.RouteGrants*(policyPerRouteChars+u.StageName) +
+		u.ConsumerEndpoints*(1+u.Callers)*policyPerEndpointChars
 }
 
 // Needs is the stack's need of every catalogue quota, in catalogue order.
@@ -243,8 +250,8 @@ func Needs(u Usage) []Need {
 			Why:  "dns.mode privateZone associates the zone with each peered consumer VPC (an endpoint consumer has a zone of its own)",
 			Less: "use fewer consumer VPCs, or dns.mode resolver"},
 		ResourcePolicyCharacters: {Amount: PolicyCharacters(u), Key: "api.allowedSourceCidrs",
-			Why:  fmt.Sprintf("at most: the resource policy with %d client principal(s) and %d allowed source CIDR(s)", u.Principals, u.AllowedSourceCidrs),
-			Less: "list fewer, wider allowed source CIDRs"},
+			Why:  fmt.Sprintf("at most: the resource policy with %d client principal(s), %d allowed source CIDR(s) and %d endpoint consumer(s)", u.Principals, u.AllowedSourceCidrs, u.ConsumerEndpoints),
+			Less: "list fewer, wider allowed source CIDRs, or fewer endpoint consumers"},
 		LambdaConcurrentExecutions: {Amount: reserved + Unreserved, Key: "functions.reservedConcurrency",
 			Why:  fmt.Sprintf("%d functions × %d reserved, plus the %d executions Lambda keeps unreserved", u.Functions, u.ReservedConcurrency, Unreserved),
 			Less: "reserve less (functions.reservedConcurrency 0 reserves nothing)"},

@@ -25,13 +25,15 @@ func (c Config) QuotaUsage() quotas.Usage {
 	if c.Client.TestInstance {
 		callers, principals, routes = callers+1, principals+1, routes+1 // GET /whoami
 	}
-	peered, endpointVPCs := 0, 0
+	peered, endpoints, endpointVPCs := 0, 0, 0
 	for _, cons := range c.Consumers {
 		switch {
 		case cons.Peered():
 			peered++
 		case cons.Account == nil:
-			endpointVPCs++
+			endpoints, endpointVPCs = endpoints+1, endpointVPCs+1
+		default:
+			endpoints++
 		}
 	}
 	return quotas.Usage{
@@ -40,6 +42,7 @@ func (c Config) QuotaUsage() quotas.Usage {
 		StageName:               len(c.API.StageName),
 		ConsumerVPCs:            peered,
 		EndpointVPCs:            endpointVPCs,
+		ConsumerEndpoints:       endpoints,
 		TestClientInEndpointVPC: c.Client.TestInstance && len(c.Consumers) > 0 && !c.Consumers[0].Peered(),
 		AZs:                     c.Network.AZCount,
 		Resolver:                c.DNS.Mode == DNSResolver,
