@@ -5,8 +5,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/example/private-api/internal/stackconfig"
 )
 
 // AccountProviders are the explicit AWS providers of the other accounts the consumers live in, by
@@ -14,16 +12,10 @@ import (
 type AccountProviders map[string]*aws.Provider
 
 // newAccountProviders registers one provider per other account, named account-<id> so its URN
-// stays put however the consumers of that account change. Each assumes the role the config names
-// there (validated: a role of that account), in the stack's region, and refuses to act in any
-// other account should the role ever resolve elsewhere (allowedAccountIds).
-func newAccountProviders(ctx *pulumi.Context, consumers []stackconfig.Consumer, region string) (AccountProviders, error) {
-	roles := map[string]string{}
-	for _, c := range consumers {
-		if c.Account != nil {
-			roles[c.Account.ID] = c.Account.RoleArn
-		}
-	}
+// stays put however the consumers of that account change. Each assumes the role given for its
+// account (roles: account id -> role ARN of that account), in the stack's region, and refuses to
+// act in any other account should the role ever resolve elsewhere (allowedAccountIds).
+func newAccountProviders(ctx *pulumi.Context, roles map[string]string, region string) (AccountProviders, error) {
 	ids := make([]string, 0, len(roles))
 	for id := range roles {
 		ids = append(ids, id)

@@ -8,8 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/catalogue"
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/catalogue"
+	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/mockengine"
 )
 
@@ -332,7 +332,7 @@ func specTable(t *testing.T, e *mockengine.Engine, stack string) {
 		}
 	})
 	t.Run("directory_entries_are_seeded_from_the_data_file", func(t *testing.T) {
-		entries, err := directory.Entries()
+		entries, err := directorydata.Entries()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/internal/stackconfig"
+	"github.com/example/private-api/internal/cidr"
 )
 
 // APINetworkArgs shapes the VPC that hosts the API's endpoint, the functions and the inbound resolver.
@@ -78,7 +78,7 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	subnetCidrs, err := stackconfig.SubnetCidrs(args.Cidr, args.SubnetPrefixLength, len(args.AZs))
+	subnetCidrs, err := cidr.Subnets(args.Cidr, args.SubnetPrefixLength, len(args.AZs))
 	if err != nil {
 		return nil, fmt.Errorf("APINetwork %s: %w", name, err)
 	}

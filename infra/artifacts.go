@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // Artifacts supplies each function's deployment package.
@@ -36,7 +36,7 @@ type BuiltArtifacts struct {
 
 // Archive builds function and returns its zip.
 func (b BuiltArtifacts) Archive(function string) (pulumi.Archive, error) {
-	a, err := bootstrap.Build(context.Background(), b.ModuleRoot, b.OutDir, function, bootstrap.Lambda)
+	a, err := functionbuild.Build(context.Background(), b.ModuleRoot, b.OutDir, function, functionbuild.Lambda)
 	if err != nil {
 		return nil, fmt.Errorf("refusing to deploy without a fresh build: %w", err)
 	}

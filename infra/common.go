@@ -124,22 +124,15 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
-		Description: pulumi.String("VPC flow logs delivery for " + name),
-		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust(partition.ServicePrincipal("vpc-flow-logs"), v[0])
-		}, accountID),
-		Tags: tags(ctx, name+"-flow-logs-role"),
-	}, opt)
-	if err != nil {
-		return err
-	}
-	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-write", &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Policy: policydoc.Render(func(v []string) policydoc.Document {
+	role, _, err := newServiceRole(ctx, serviceRole{
+		name: name + "-flow-logs-role", policyName: name + "-flow-logs-write",
+		service: "vpc-flow-logs", description: "VPC flow logs delivery for " + name,
+		accountID: accountID, partition: partition,
+		policy: policydoc.Render(func(v []string) policydoc.Document {
 			return flowLogsPolicy(partition, v[0], v[1], args.region)
 		}, group.Arn, accountID),
-	}, opt); err != nil {
+	}, opt)
+	if err != nil {
 		return err
 	}
 	_, err = ec2.NewFlowLog(ctx, name+"-flow-log", &ec2.FlowLogArgs{
@@ -151,6 +144,36 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 		Tags:               tags(ctx, name+"-flow-log"),
 	}, opt)
 	return err
+}
+
+// serviceRole is an IAM role that only an AWS service, acting for this account, may assume, with
+// one inline policy.
+type serviceRole struct {
+	name, policyName     string
+	service, description string // service principal's short name ("lambda"), the role's description
+	accountID            pulumi.StringInput
+	partition            Partition
+	policy               pulumi.StringInput
+}
+
+// newServiceRole registers the role and its inline policy; the policy is returned so that a
+// resource whose creation AWS checks against the role's permissions can depend on it.
+func newServiceRole(ctx *pulumi.Context, r serviceRole, opts ...pulumi.ResourceOption) (*iam.Role, *iam.RolePolicy, error) {
+	role, err := iam.NewRole(ctx, r.name, &iam.RoleArgs{
+		Description: pulumi.String(r.description),
+		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
+			return policydoc.ServiceTrust(r.partition.ServicePrincipal(r.service), v[0])
+		}, r.accountID),
+		Tags: tags(ctx, r.name),
+	}, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := iam.NewRolePolicy(ctx, r.policyName, &iam.RolePolicyArgs{Role: role.ID(), Policy: r.policy}, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return role, policy, nil
 }
 
 // flowLogsPolicy holds the actions the VPC flow logs guide lists for the delivery role

@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/example/private-api/internal/stackconfig"
 )
 
 var testAZs = []string{"eu-west-1a", "eu-west-1b"}
@@ -159,7 +157,7 @@ func TestPeering(t *testing.T) {
 
 func TestPrivateDNS(t *testing.T) {
 	subnets := []pulumi.StringInput{pulumi.String("subnet-a"), pulumi.String("subnet-b")}
-	args := func(mode string) *PrivateDNSArgs {
+	args := func(mode DNSMode) *PrivateDNSArgs {
 		return &PrivateDNSArgs{
 			Mode: mode, Host: pulumi.String("abc123.execute-api.eu-west-1.amazonaws.com"),
 			APIVpcID: pulumi.String("vpc-api"), APISubnetIDs: subnets,
@@ -169,7 +167,7 @@ func TestPrivateDNS(t *testing.T) {
 		}
 	}
 	t.Run("rejects_resolver_with_one_subnet", func(t *testing.T) {
-		a := args(stackconfig.DNSResolver)
+		a := args(DNSResolver)
 		a.APISubnetIDs = subnets[:1]
 		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateDNS(ctx, "dns", a); return err })
 		if err == nil || !strings.Contains(err.Error(), "at least 2 AZs") || len(e.Resources()) != 0 {
@@ -184,7 +182,7 @@ func TestPrivateDNS(t *testing.T) {
 	})
 	t.Run("resolver_rule_is_for_the_given_host_and_every_consumer", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSResolver))
+			_, err := NewPrivateDNS(ctx, "dns", args(DNSResolver))
 			return err
 		})
 		if err != nil {
@@ -205,7 +203,7 @@ func TestPrivateDNS(t *testing.T) {
 	})
 	t.Run("private_zone_covers_every_consumer", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateDNS(ctx, "dns", args(stackconfig.DNSPrivateZone))
+			_, err := NewPrivateDNS(ctx, "dns", args(DNSPrivateZone))
 			return err
 		})
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/internal/stackconfig"
+	"github.com/example/private-api/internal/cidr"
 )
 
 // ConsumerVPCArgs is one consumer VPC.
@@ -103,7 +103,7 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 	}
 	subnets := make([][]string, len(args.Consumers))
 	for i, cons := range args.Consumers {
-		cidrs, err := stackconfig.SubnetCidrs(cons.Cidr, args.SubnetPrefixLength, len(args.AZs))
+		cidrs, err := cidr.Subnets(cons.Cidr, args.SubnetPrefixLength, len(args.AZs))
 		if err != nil {
 			return nil, fmt.Errorf("ConsumerNetwork %s: consumer %q: %w", name, cons.Name, err)
 		}

@@ -7,11 +7,10 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/policydoc"
 )
 
@@ -97,19 +96,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description: pulumi.String("Execution role of " + functionName),
-		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust(args.Partition.ServicePrincipal("lambda"), v[0])
-		}, args.AccountID),
-		Tags: tags(ctx, name+"-role"),
-	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-permissions", &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Policy: policydoc.Render(func(v []string) policydoc.Document {
+	role, rolePolicy, err := newServiceRole(ctx, serviceRole{
+		name: name + "-role", policyName: name + "-permissions",
+		service: "lambda", description: "Execution role of " + functionName,
+		accountID: args.AccountID, partition: args.Partition,
+		policy: policydoc.Render(func(v []string) policydoc.Document {
 			return executionPolicy(v[0], v[1], v[2], args.Partition.ServiceHost("dynamodb", args.Region), args.TableGrants)
 		}, logGroup.Arn, orEmpty(args.TableArn), orEmpty(args.TableKeyArn)),
 	}, opt)

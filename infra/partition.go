@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/example/private-api/internal/executeapi"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -52,11 +54,14 @@ func (p Partition) AccountRootARN(account string) string {
 	return p.ARN("iam", "", account, "root")
 }
 
-// ExecuteAPIHost is the host name of a REST API: <apiId>.execute-api.<region>.<dnsSuffix>
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html; in China the
-// suffix is amazonaws.com.cn: https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
+// ExecuteAPIHost is the host name of a REST API in this partition, <apiId>.execute-api.<region>.<dnsSuffix>.
 func (p Partition) ExecuteAPIHost(apiID, region string) string {
-	return fmt.Sprintf("%s.execute-api.%s.%s", apiID, region, p.DNSSuffix)
+	return executeapi.APIHostName(apiID, region, p.DNSSuffix)
+}
+
+// EndpointAliasHost is the host that reaches a private API through one VPC endpoint without private DNS.
+func (p Partition) EndpointAliasHost(apiID, vpceID, region string) string {
+	return executeapi.EndpointAliasHostName(apiID, vpceID, region, p.DNSSuffix)
 }
 
 // InterfaceEndpointService names an AWS service for an interface VPC endpoint, such as

@@ -383,19 +383,11 @@ func routesOf(routes []Route, function string) int {
 func (c *PrivateAPI) accountLoggingRole(ctx *pulumi.Context, name string, args *PrivateAPIArgs) (pulumi.Resource, error) {
 	opt := pulumi.Parent(c)
 	keep := pulumi.RetainOnDelete(true)
-	role, err := iam.NewRole(ctx, name+"-apigateway-logging", &iam.RoleArgs{
-		Description: pulumi.String("API Gateway execution logging for this account and region"),
-		AssumeRolePolicy: policydoc.Render(func(v []string) policydoc.Document {
-			return policydoc.ServiceTrust(args.Partition.ServicePrincipal("apigateway"), v[0])
-		}, args.AccountID),
-		Tags: tags(ctx, name+"-apigateway-logging"),
-	}, opt, keep)
-	if err != nil {
-		return nil, err
-	}
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-apigateway-logging-write", &iam.RolePolicyArgs{
-		Role: role.ID(),
-		Policy: policydoc.Render(func(v []string) policydoc.Document {
+	role, rolePolicy, err := newServiceRole(ctx, serviceRole{
+		name: name + "-apigateway-logging", policyName: name + "-apigateway-logging-write",
+		service: "apigateway", description: "API Gateway execution logging for this account and region",
+		accountID: args.AccountID, partition: args.Partition,
+		policy: policydoc.Render(func(v []string) policydoc.Document {
 			return policydoc.New(policydoc.Statement{
 				Effect: "Allow",
 				Action: []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",

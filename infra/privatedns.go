@@ -7,14 +7,24 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
-	"github.com/example/private-api/internal/stackconfig"
+// DNSMode is how consumer VPCs resolve the API's host name.
+type DNSMode string
+
+const (
+	// DNSResolver forwards the host name from the consumer VPCs to an inbound endpoint in the API VPC.
+	DNSResolver DNSMode = "resolver"
+	// DNSPrivateZone answers the host name from a private hosted zone associated with the consumers.
+	DNSPrivateZone DNSMode = "privateZone"
+	// DNSEndpointAlias creates nothing: consumers call the <apiId>-<vpceId> host name.
+	DNSEndpointAlias DNSMode = "endpointAlias"
 )
 
 // PrivateDNSArgs says how consumer VPCs resolve the API's private host name.
 type PrivateDNSArgs struct {
-	// Mode is one of stackconfig.DNSResolver, DNSPrivateZone, DNSEndpointAlias.
-	Mode string
+	// Mode is how consumers resolve Host.
+	Mode DNSMode
 	// Host is exactly this API's host name, <apiId>.execute-api.<region>.<dnsSuffix>.
 	Host pulumi.StringInput
 	// APIVpcID and APISubnetIDs place the inbound resolver endpoint (one IP per subnet).
@@ -61,18 +71,18 @@ type PrivateDNS struct {
 
 func (a *PrivateDNSArgs) validate() error {
 	switch a.Mode {
-	case stackconfig.DNSResolver:
+	case DNSResolver:
 		if len(a.APISubnetIDs) < 2 || len(a.OutboundSubnetIDs) < 2 {
 			return fmt.Errorf("PrivateDNS: resolver endpoints need subnets in at least 2 AZs (got %d inbound, %d outbound)", len(a.APISubnetIDs), len(a.OutboundSubnetIDs))
 		}
-	case stackconfig.DNSPrivateZone, stackconfig.DNSEndpointAlias:
+	case DNSPrivateZone, DNSEndpointAlias:
 	default:
 		return fmt.Errorf("PrivateDNS: unknown mode %q", a.Mode)
 	}
-	if a.Mode == stackconfig.DNSResolver && len(a.ConsumerVpcIDs) == 0 {
+	if a.Mode == DNSResolver && len(a.ConsumerVpcIDs) == 0 {
 		return fmt.Errorf("PrivateDNS: mode %s needs at least one peered consumer VPC", a.Mode)
 	}
-	if a.Mode == stackconfig.DNSPrivateZone && len(a.ConsumerVpcIDs) == 0 && len(a.EndpointConsumers) == 0 {
+	if a.Mode == DNSPrivateZone && len(a.ConsumerVpcIDs) == 0 && len(a.EndpointConsumers) == 0 {
 		return fmt.Errorf("PrivateDNS: mode %s needs at least one consumer VPC", a.Mode)
 	}
 	return nil
@@ -93,9 +103,9 @@ func NewPrivateDNS(ctx *pulumi.Context, name string, args *PrivateDNSArgs, opts 
 	}
 	var err error
 	switch args.Mode {
-	case stackconfig.DNSResolver:
+	case DNSResolver:
 		err = c.resolver(ctx, name, args)
-	case stackconfig.DNSPrivateZone:
+	case DNSPrivateZone:
 		err = c.privateZone(ctx, name, args)
 	}
 	if err != nil {
@@ -113,65 +123,22 @@ func NewPrivateDNS(ctx *pulumi.Context, name string, args *PrivateDNSArgs, opts 
 // endpoint in the API VPC, where the execute-api endpoint's private DNS answers it.
 func (c *PrivateDNS) resolver(ctx *pulumi.Context, name string, args *PrivateDNSArgs) error {
 	opt := pulumi.Parent(c)
-	inboundSG, err := ec2.NewSecurityGroup(ctx, name+"-inbound-sg", &ec2.SecurityGroupArgs{
-		VpcId:       args.APIVpcID,
-		Description: pulumi.String("Route 53 Resolver inbound endpoint: DNS from the outbound endpoint only"),
-		Tags:        tags(ctx, name+"-inbound-sg"),
-	}, opt)
+	inboundSG, err := resolverGroup(ctx, name+"-inbound-sg", args.APIVpcID, "inbound", "DNS from the outbound endpoint only", opt)
 	if err != nil {
 		return err
 	}
-	outboundSG, err := ec2.NewSecurityGroup(ctx, name+"-outbound-sg", &ec2.SecurityGroupArgs{
-		VpcId:       args.OutboundVpcID,
-		Description: pulumi.String("Route 53 Resolver outbound endpoint: DNS to the inbound endpoint only"),
-		Tags:        tags(ctx, name+"-outbound-sg"),
-	}, opt)
+	outboundSG, err := resolverGroup(ctx, name+"-outbound-sg", args.OutboundVpcID, "outbound", "DNS to the inbound endpoint only", opt)
 	if err != nil {
 		return err
 	}
-	// The two groups reference each other across the peering, which must be active first.
-	ruleOpts := []pulumi.ResourceOption{opt, pulumi.DependsOn(args.Peerings)}
-	for _, proto := range []string{"tcp", "udp"} {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-inbound-dns-"+proto, &vpc.SecurityGroupIngressRuleArgs{
-			SecurityGroupId:           inboundSG.ID(),
-			Description:               pulumi.String("DNS (" + proto + ") from the outbound resolver endpoint"),
-			IpProtocol:                pulumi.String(proto),
-			FromPort:                  pulumi.Int(53),
-			ToPort:                    pulumi.Int(53),
-			ReferencedSecurityGroupId: outboundSG.ID(),
-			Tags:                      tags(ctx, name+"-inbound-dns-"+proto),
-		}, ruleOpts...); err != nil {
-			return err
-		}
-		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-outbound-dns-"+proto, &vpc.SecurityGroupEgressRuleArgs{
-			SecurityGroupId:           outboundSG.ID(),
-			Description:               pulumi.String("DNS (" + proto + ") to the inbound resolver endpoint"),
-			IpProtocol:                pulumi.String(proto),
-			FromPort:                  pulumi.Int(53),
-			ToPort:                    pulumi.Int(53),
-			ReferencedSecurityGroupId: inboundSG.ID(),
-			Tags:                      tags(ctx, name+"-outbound-dns-"+proto),
-		}, ruleOpts...); err != nil {
-			return err
-		}
+	if err := dnsBetween(ctx, name, inboundSG, outboundSG, args.Peerings, opt); err != nil {
+		return err
 	}
-	inbound, err := route53.NewResolverEndpoint(ctx, name+"-inbound", &route53.ResolverEndpointArgs{
-		Direction:        pulumi.String("INBOUND"),
-		SecurityGroupIds: pulumi.StringArray{inboundSG.ID()},
-		IpAddresses:      endpointIPs(args.APISubnetIDs),
-		Protocols:        pulumi.StringArray{pulumi.String("Do53")},
-		Tags:             tags(ctx, name+"-inbound"),
-	}, opt)
+	inbound, err := resolverEndpoint(ctx, name+"-inbound", "INBOUND", inboundSG, args.APISubnetIDs, opt)
 	if err != nil {
 		return err
 	}
-	outbound, err := route53.NewResolverEndpoint(ctx, name+"-outbound", &route53.ResolverEndpointArgs{
-		Direction:        pulumi.String("OUTBOUND"),
-		SecurityGroupIds: pulumi.StringArray{outboundSG.ID()},
-		IpAddresses:      endpointIPs(args.OutboundSubnetIDs),
-		Protocols:        pulumi.StringArray{pulumi.String("Do53")},
-		Tags:             tags(ctx, name+"-outbound"),
-	}, opt)
+	outbound, err := resolverEndpoint(ctx, name+"-outbound", "OUTBOUND", outboundSG, args.OutboundSubnetIDs, opt)
 	if err != nil {
 		return err
 	}
@@ -215,12 +182,61 @@ func (c *PrivateDNS) resolver(ctx *pulumi.Context, name string, args *PrivateDNS
 	return nil
 }
 
-func endpointIPs(subnetIDs []pulumi.StringInput) route53.ResolverEndpointIpAddressArray {
+// dnsBetween is the only traffic the two resolver groups allow: DNS (tcp and udp 53) from the
+// outbound endpoint's group to the inbound endpoint's.
+func dnsBetween(ctx *pulumi.Context, name string, inboundSG, outboundSG *ec2.SecurityGroup, peerings []pulumi.Resource, opt pulumi.ResourceOption) error {
+	// The two groups reference each other across the peering, which must be active first.
+	ruleOpts := []pulumi.ResourceOption{opt, pulumi.DependsOn(peerings)}
+	for _, proto := range []string{"tcp", "udp"} {
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-inbound-dns-"+proto, &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           inboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") from the outbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: outboundSG.ID(),
+			Tags:                      tags(ctx, name+"-inbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+		if _, err := vpc.NewSecurityGroupEgressRule(ctx, name+"-outbound-dns-"+proto, &vpc.SecurityGroupEgressRuleArgs{
+			SecurityGroupId:           outboundSG.ID(),
+			Description:               pulumi.String("DNS (" + proto + ") to the inbound resolver endpoint"),
+			IpProtocol:                pulumi.String(proto),
+			FromPort:                  pulumi.Int(53),
+			ToPort:                    pulumi.Int(53),
+			ReferencedSecurityGroupId: inboundSG.ID(),
+			Tags:                      tags(ctx, name+"-outbound-dns-"+proto),
+		}, ruleOpts...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolverGroup is the security group of one resolver endpoint; its only rules are the DNS rules
+// between the two endpoints.
+func resolverGroup(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, direction, purpose string, opt pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+	return ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       vpcID,
+		Description: pulumi.String("Route 53 Resolver " + direction + " endpoint: " + purpose),
+		Tags:        tags(ctx, name),
+	}, opt)
+}
+
+// resolverEndpoint is a Do53 resolver endpoint in the given direction with one IP in each subnet.
+func resolverEndpoint(ctx *pulumi.Context, name, direction string, sg *ec2.SecurityGroup, subnetIDs []pulumi.StringInput, opt pulumi.ResourceOption) (*route53.ResolverEndpoint, error) {
 	ips := make(route53.ResolverEndpointIpAddressArray, len(subnetIDs))
 	for i, id := range subnetIDs {
 		ips[i] = route53.ResolverEndpointIpAddressArgs{SubnetId: id}
 	}
-	return ips
+	return route53.NewResolverEndpoint(ctx, name, &route53.ResolverEndpointArgs{
+		Direction:        pulumi.String(direction),
+		SecurityGroupIds: pulumi.StringArray{sg.ID()},
+		IpAddresses:      ips,
+		Protocols:        pulumi.StringArray{pulumi.String("Do53")},
+		Tags:             tags(ctx, name),
+	}, opt)
 }
 
 // privateZone answers the API host name in the peered consumer VPCs from a private hosted zone

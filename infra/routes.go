@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 )
 
 // Route is one method on one path, served by one function. The route table drives the API's

@@ -7,9 +7,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/functions/bootstrap"
-	"github.com/example/private-api/functions/catalogue"
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/catalogue"
+	"github.com/example/private-api/internal/directorydata"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -64,7 +64,7 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 // NewStack builds the whole stack from validated config.
 func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) (*Stack, error) {
 	// bootstrap.Functions is the one list of functions; each must say what it may do on the table.
-	functionNames := bootstrap.Functions
+	functionNames := functionbuild.Functions
 	// Packages and seed data first: a missing binary or a bad directory file stops the deploy
 	// before anything is created.
 	code := map[string]pulumi.Archive{}
@@ -78,7 +78,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		}
 		code[name] = archive
 	}
-	items, err := directory.TableItems()
+	items, err := directorydata.TableItems()
 	if err != nil {
 		return nil, fmt.Errorf("employee directory data: %w", err)
 	}
@@ -107,12 +107,18 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	}
 
 	s := &Stack{cfg: cfg, partition: partition, Functions: map[string]*GoFunction{}}
-	if s.Accounts, err = newAccountProviders(ctx, cfg.Consumers, cfg.Region); err != nil {
+	roles := map[string]string{} // validated: one role per account, of that account
+	for _, c := range cfg.Consumers {
+		if c.Account != nil {
+			roles[c.Account.ID] = c.Account.RoleArn
+		}
+	}
+	if s.Accounts, err = newAccountProviders(ctx, roles, cfg.Region); err != nil {
 		return nil, err
 	}
 	if s.Table, err = NewTable(ctx, "data", &TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
-		Encryption: cfg.Table.Encryption, Items: items,
+		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
 	}); err != nil {
@@ -269,7 +275,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		apiSubnets[i] = s.APINetwork.SubnetIDs.Index(pulumi.Int(i))
 	}
 	dnsArgs := &PrivateDNSArgs{
-		Mode: cfg.DNS.Mode, Host: s.API.Host,
+		Mode: DNSMode(cfg.DNS.Mode), Host: s.API.Host,
 		APIVpcID: s.APINetwork.VpcID, APISubnetIDs: apiSubnets,
 		ConsumerVpcIDs:  consumerVpcIDs,
 		EndpointDNSName: s.APINetwork.EndpointDNSName, EndpointZoneID: s.APINetwork.EndpointZoneID,
@@ -295,7 +301,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 // ("claims-role-1a2b3c4"): the key policy exists before the roles do.
 func functionRoleGlobs() []string {
 	var globs []string
-	for _, name := range bootstrap.Functions {
+	for _, name := range functionbuild.Functions {
 		if len(functionTableAccess[name]) > 0 {
 			globs = append(globs, name+"-role-*")
 		}
@@ -307,7 +313,7 @@ func functionRoleGlobs() []string {
 // the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
 // Pulumi names get a random suffix, hence the trailing globs.
 func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
-	groups := append(functionLogGroups(ctx, bootstrap.Functions), "private-access-logs-*",
+	groups := append(functionLogGroups(ctx, functionbuild.Functions), "private-access-logs-*",
 		"API-Gateway-Execution-Logs_*/"+cfg.API.StageName)
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")
@@ -392,7 +398,7 @@ func (s *Stack) callURLs() callURLs {
 // https://<apiId>-<vpceId>.execute-api.<region>.<dnsSuffix>/<stage>.
 func (s *Stack) aliasURL(endpointID pulumi.IDOutput) pulumi.StringOutput {
 	host := pulumi.All(s.API.ID, endpointID).ApplyT(func(v []any) string {
-		return s.partition.ExecuteAPIHost(fmt.Sprintf("%s-%s", v[0], v[1]), s.cfg.Region)
+		return s.partition.EndpointAliasHost(fmt.Sprint(v[0]), fmt.Sprint(v[1]), s.cfg.Region)
 	}).(pulumi.StringOutput)
 	return pulumi.Sprintf("https://%s/%s", host, s.cfg.API.StageName)
 }

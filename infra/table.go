@@ -10,7 +10,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/private-api/internal/policydoc"
-	"github.com/example/private-api/internal/stackconfig"
 )
 
 // Key attributes of the single table (DESIGN.md); TTLAttribute expires idempotency records.
@@ -26,8 +25,9 @@ type TableArgs struct {
 	DeletionProtection bool
 	// Protect makes Pulumi refuse to delete or replace the table (pulumi.Protect).
 	Protect bool
-	// Encryption is stackconfig.EncryptionAWSOwned or EncryptionCustomerManaged (a rotating KMS key).
-	Encryption string
+	// CustomerManagedKey encrypts the table with a rotating KMS key of the stack instead of the
+	// AWS-owned key.
+	CustomerManagedKey bool
 	// Items are seeded at deploy, each DynamoDB JSON with PK and SK (the employee directory).
 	Items []string
 	// LogGroups are the names (globs) of the stack's log groups that CloudWatch Logs of this region
@@ -57,16 +57,13 @@ type Table struct {
 
 // NewTable registers the table, its key when customer-managed, and the seeded items.
 func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.ResourceOption) (*Table, error) {
-	if args.Encryption != stackconfig.EncryptionAWSOwned && args.Encryption != stackconfig.EncryptionCustomerManaged {
-		return nil, fmt.Errorf("Table %s: unknown encryption %q", name, args.Encryption)
-	}
 	c := &Table{KeyArn: pulumi.String("").ToStringOutput()}
 	if err := ctx.RegisterComponentResource(typeToken("Table"), name, c, opts...); err != nil {
 		return nil, err
 	}
 	opt := pulumi.Parent(c)
 	sse := dynamodb.TableServerSideEncryptionArgs{Enabled: pulumi.Bool(false)} // AWS-owned key
-	if args.Encryption == stackconfig.EncryptionCustomerManaged {
+	if args.CustomerManagedKey {
 		if args.AccountID == nil || args.Region == "" {
 			return nil, fmt.Errorf("Table %s: a customer-managed key needs AccountID and Region for its policy", name)
 		}

@@ -27,6 +27,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/private-api/internal/executeapi"
+
 	"github.com/aws/aws-sdk-go-v2/config"
 	"golang.org/x/term"
 
@@ -196,16 +198,16 @@ func parseArgs(args []string, stderr io.Writer) (request, error) {
 // signingRegion takes the region from the host name, which is where API Gateway checks it, and
 // falls back to -region for hosts that carry none.
 func signingRegion(req request) (string, error) {
-	host := sigv4client.ParseHost(req.url.Hostname())
+	host := executeapi.ParseHost(req.url.Hostname())
 	switch {
-	case host.Kind == sigv4client.Other && req.region == "":
+	case host.Kind == executeapi.Other && req.region == "":
 		return "", fmt.Errorf("-region: the host %q does not name a region; add -region <region of the API>", req.url.Hostname())
-	case host.Kind == sigv4client.Other:
+	case host.Kind == executeapi.Other:
 		return req.region, nil
 	case req.region != "" && req.region != host.Region:
 		return "", fmt.Errorf("-region %s: the host %q is in %s and API Gateway rejects a signature for another region; drop -region",
 			req.region, req.url.Hostname(), host.Region)
-	case host.Kind == sigv4client.EndpointDNS && req.headers.Get(apiIDHeader) == "":
+	case host.Kind == executeapi.EndpointDNS && req.headers.Get(apiIDHeader) == "":
 		return "", fmt.Errorf("-H: %q is the VPC endpoint's own DNS name, which names no API; add -H 'x-apigw-api-id: <apiId>' "+
 			"(or use the endpoint-alias host <apiId>-%s.execute-api.%s.amazonaws.com)", req.url.Hostname(), host.VPCEndpointID, host.Region)
 	}

@@ -1,5 +1,5 @@
 // Command buildfunctions builds every Lambda function reproducibly (see package
-// functions/bootstrap): <out>/<name>/bootstrap and <out>/<name>.zip.
+// internal/functionbuild): <out>/<name>/bootstrap and <out>/<name>.zip.
 //
 //	go run ./cmd/buildfunctions -out build
 package main
@@ -12,7 +12,7 @@ import (
 	"os"
 	"os/signal"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 func main() {
@@ -22,11 +22,11 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		log.Fatal(err)
 	}
-	arts, err := bootstrap.BuildAll(ctx, root, *out)
+	arts, err := functionbuild.BuildAll(ctx, root, *out)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		sum, err := bootstrap.SHA256File(a.Bootstrap)
+		sum, err := functionbuild.SHA256File(a.Bootstrap)
 		if err != nil {
 			log.Fatal(err)
 		}

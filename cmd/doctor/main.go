@@ -22,10 +22,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/example/private-api/stack/offline"
+
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -91,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // interfaceServices lists the service of every interface endpoint the plan of the stack creates.
 func interfaceServices(root, stack string) ([]string, error) {
-	e, err := plan.Load(root, stack, "")
+	e, err := offline.Load(root, stack, "")
 	if err != nil {
 		return nil, err
 	}

@@ -36,15 +36,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/example/private-api/functions/bootstrap"
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/cmd/internal/localgateway"
+	"github.com/example/private-api/cmd/internal/tableaccess"
 	"github.com/example/private-api/infra"
+	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/dynalite"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/lambdaruntime"
-	"github.com/example/private-api/internal/localgateway"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
-	"github.com/example/private-api/internal/tableaccess"
 )
 
 func main() {
@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	stdout, stderr = lockedWriter{&sync.Mutex{}, stdout}, lockedWriter{&sync.Mutex{}, stderr}
 
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		return err
 	}
@@ -154,18 +154,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	binDir := o.binDir
-	if binDir == "" {
-		tmp, err := os.MkdirTemp("", "private-api-local-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		fmt.Fprintf(stderr, "building %s for %s/%s with the deployment's flags\n", strings.Join(bootstrap.Functions, ", "), runtime.GOOS, runtime.GOARCH)
-		if err := buildAll(ctx, root, tmp); err != nil {
-			return err
-		}
-		binDir = tmp
+	binDir, removeBuilt, err := bootstraps(ctx, root, o.binDir, stderr)
+	defer removeBuilt()
+	if err != nil {
+		return err
 	}
 
 	db, err := dynalite.Start(dynalite.Options{ModuleRoot: root, DataDir: o.dataDir})
@@ -182,52 +174,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.functionTimeout > 0 {
 		timeout = o.functionTimeout
 	}
-	functions := map[string]localgateway.Invoker{}
-	var pools []*lambdaruntime.Pool
-	defer func() {
-		for _, p := range pools {
-			p.Close()
-		}
-	}()
-	account := accountOf(callerArn)
-	for _, name := range bootstrap.Functions {
-		grants := infra.TableGrants(name)
-		// Each function reaches the table through its role's grants, as in AWS.
-		access, err := tableaccess.New(db.Endpoint, grants,
-			fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s-role/%s", account, name, name),
-			fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", cfg.Region, account, table))
-		if err != nil {
-			return err
-		}
-		endpoint, stopAccess, err := serveLoopback(access)
-		if err != nil {
-			return err
-		}
-		defer stopAccess()
-		env := functionEnv(db, endpoint)
-		if len(grants) > 0 {
-			env = append(env, "TABLE_NAME="+table)
-		}
-		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
-			Name: name, Executable: filepath.Join(binDir, name, "bootstrap"), Env: env,
-			MemoryMB: cfg.Functions.MemoryMB, Timeout: timeout, Region: cfg.Region, AccountID: account,
-			MaxEnvironments: environments(cfg.Functions.ReservedConcurrency), Logs: stderr,
-		})
-		if err != nil {
-			return err
-		}
-		pools = append(pools, p)
-		functions[name] = p
-		fmt.Fprintf(stderr, "function %s: pid %v, timeout %s, %d MB\n", name, p.PIDs(), timeout, cfg.Functions.MemoryMB)
+	functions, stopFunctions, err := startFunctions(ctx, localFunctions{
+		cfg: cfg, binDir: binDir, db: db, table: table, account: accountOf(callerArn), timeout: timeout, logs: stderr,
+	})
+	defer stopFunctions()
+	if err != nil {
+		return err
 	}
 
-	rate, burst := cfg.API.ThrottlingRateLimit, cfg.API.ThrottlingBurstLimit
-	if o.rate > 0 {
-		rate = o.rate
-	}
-	if o.burst > 0 {
-		burst = o.burst
-	}
+	rate, burst := o.limits(cfg)
 	gw, err := localgateway.New(localgateway.Config{
 		Stage: cfg.API.StageName, Region: cfg.Region, APIID: "local", Routes: infra.Routes, Functions: functions,
 		Credentials: awsCfg.Credentials, CallerArn: callerArn, CallerID: callerID, RateLimit: rate, BurstLimit: burst,
@@ -247,6 +202,95 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.stack, cfg.API.StageName, cfg.Region, rate, burst, table, db.Endpoint)
 	fmt.Fprintf(stderr, "call it with the same credentials: go run ./cmd/apicall -region %s %s/whoami\n", cfg.Region, base)
 
+	return serve(ctx, l, gw, db, stderr)
+}
+
+// limits are the stage's rate and burst, or those the flags set.
+func (o options) limits(cfg stackconfig.Config) (rate float64, burst int) {
+	rate, burst = cfg.API.ThrottlingRateLimit, cfg.API.ThrottlingBurstLimit
+	if o.rate > 0 {
+		rate = o.rate
+	}
+	if o.burst > 0 {
+		burst = o.burst
+	}
+	return rate, burst
+}
+
+// bootstraps is binDir when given, else a temporary directory (removed by remove) where each function
+// is built for this machine with the deployment's flags.
+func bootstraps(ctx context.Context, root, binDir string, stderr io.Writer) (dir string, remove func(), err error) {
+	if binDir != "" {
+		return binDir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "private-api-local-")
+	if err != nil {
+		return "", func() {}, err
+	}
+	remove = func() { os.RemoveAll(tmp) }
+	fmt.Fprintf(stderr, "building %s for %s/%s with the deployment's flags\n", strings.Join(functionbuild.Functions, ", "), runtime.GOOS, runtime.GOARCH)
+	if err := buildAll(ctx, root, tmp); err != nil {
+		return "", remove, err
+	}
+	return tmp, remove, nil
+}
+
+// localFunctions is what the functions need to run here as they run in AWS.
+type localFunctions struct {
+	cfg     stackconfig.Config
+	binDir  string
+	db      *dynalite.Server
+	table   string
+	account string
+	timeout time.Duration
+	logs    io.Writer
+}
+
+// startFunctions runs each function's bootstrap under its own Runtime API, reaching the table
+// through a proxy that applies its role's grants. stop ends whatever started, also after an error.
+func startFunctions(ctx context.Context, f localFunctions) (functions map[string]localgateway.Invoker, stop func(), err error) {
+	functions = map[string]localgateway.Invoker{}
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	for _, name := range functionbuild.Functions {
+		grants := infra.TableGrants(name)
+		// Each function reaches the table through its role's grants, as in AWS.
+		access, err := tableaccess.New(f.db.Endpoint, grants,
+			fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s-role/%s", f.account, name, name),
+			fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", f.cfg.Region, f.account, f.table))
+		if err != nil {
+			return nil, stop, err
+		}
+		endpoint, stopAccess, err := serveLoopback(access)
+		if err != nil {
+			return nil, stop, err
+		}
+		stops = append(stops, stopAccess)
+		env := functionEnv(f.db, endpoint)
+		if len(grants) > 0 {
+			env = append(env, "TABLE_NAME="+f.table)
+		}
+		p, err := lambdaruntime.Start(ctx, lambdaruntime.Function{
+			Name: name, Executable: filepath.Join(f.binDir, name, "bootstrap"), Env: env,
+			MemoryMB: f.cfg.Functions.MemoryMB, Timeout: f.timeout, Region: f.cfg.Region, AccountID: f.account,
+			MaxEnvironments: environments(f.cfg.Functions.ReservedConcurrency), Logs: f.logs,
+		})
+		if err != nil {
+			return nil, stop, err
+		}
+		stops = append(stops, p.Close)
+		functions[name] = p
+		fmt.Fprintf(f.logs, "function %s: pid %v, timeout %s, %d MB\n", name, p.PIDs(), f.timeout, f.cfg.Functions.MemoryMB)
+	}
+	return functions, stop, nil
+}
+
+// serve answers on l until ctx ends (Ctrl-C), the server fails or dynalite exits, then drains.
+func serve(ctx context.Context, l net.Listener, gw http.Handler, db *dynalite.Server, stderr io.Writer) error {
 	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
@@ -314,9 +358,9 @@ func lookUpCaller(ctx context.Context, cfg aws.Config, region string) (arn, id s
 
 // buildAll builds every function with the deployment's flags, for this machine.
 func buildAll(ctx context.Context, root, dir string) error {
-	host := bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
-	for _, name := range bootstrap.Functions {
-		if _, err := bootstrap.Build(ctx, root, dir, name, host); err != nil {
+	host := functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+	for _, name := range functionbuild.Functions {
+		if _, err := functionbuild.Build(ctx, root, dir, name, host); err != nil {
 			return err
 		}
 	}
@@ -335,7 +379,7 @@ func prepareTable(ctx context.Context, db *dynalite.Server, table string) error 
 			return err
 		}
 	}
-	entries, err := directory.Entries()
+	entries, err := directorydata.Entries()
 	if err != nil {
 		return fmt.Errorf("employee directory: %w", err)
 	}

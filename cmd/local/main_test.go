@@ -23,8 +23,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/internal/awsfake"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/proctest"
 	"github.com/example/private-api/internal/sigv4client"
 )
@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 }
 
 func setUp(dir string) error {
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		return err
 	}
@@ -452,7 +452,7 @@ func TestRefusesToStartWithoutWhatItNeeds(t *testing.T) {
 }
 
 func TestEveryStackFileLoads(t *testing.T) {
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/stack/offline"
+
+	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/checks"
-	"github.com/example/private-api/internal/plan"
 	"github.com/example/private-api/internal/sarif"
 	"github.com/example/private-api/internal/sarif/sariftest"
 )
@@ -63,11 +65,11 @@ func TestSummaryFitsAScreen(t *testing.T) {
 // report is the check report of a committed stack, with its waivers, as the plan makes it.
 func report(t *testing.T, stack string) checks.Report {
 	t.Helper()
-	e, err := plan.Load(root, stack, "")
+	e, err := offline.Load(root, stack, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := plan.StackConfig(root, stack)
+	cfg, err := offline.StackConfig(root, stack)
 	if err != nil {
 		t.Fatal(err)
 	}

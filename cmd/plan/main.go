@@ -14,11 +14,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/example/private-api/stack/offline"
+
+	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/cost"
 	"github.com/example/private-api/internal/diagram"
 	"github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 	"github.com/example/private-api/internal/sarif"
 	"github.com/example/private-api/internal/stackconfig"
 )
@@ -125,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if o.fromPreview != "" {
 		p, err = fromPreview(o.fromPreview, stderr)
 	} else {
-		p, err = offline(o.root, o.stack, stderr)
+		p, err = planOffline(o.root, o.stack, stderr)
 	}
 	if err != nil {
 		return err
@@ -197,15 +199,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func offline(root, stack string, stderr io.Writer) (planned, error) {
+func planOffline(root, stack string, stderr io.Writer) (planned, error) {
 	fmt.Fprintf(stderr, "plan: running the program for stack %s under the mock engine, once per DNS mode...\n", stack)
 	start := time.Now()
-	own, runs, err := plan.LoadModes(root, stack)
+	own, runs, err := offline.LoadModes(root, stack)
 	if err != nil {
 		return planned{}, err
 	}
 	e := runs[own]
-	cfg, err := plan.StackConfig(root, stack)
+	cfg, err := offline.StackConfig(root, stack)
 	if err != nil {
 		return planned{}, err
 	}
@@ -261,7 +263,7 @@ func text(w io.Writer, p planned, full bool) error {
 	est := cost.Of(p.e, prices)
 	var modes []cost.DNSMode
 	if p.runs != nil {
-		modes = cost.CompareDNS(prices, p.runs, plan.DNSModes)
+		modes = cost.CompareDNS(prices, p.runs, offline.DNSModes)
 	}
 	if !full {
 		return plan.Summary(w, plan.SummaryInput{Engine: p.e, Report: p.report, Cost: est, Own: p.own, Modes: modes, Config: p.cfg,

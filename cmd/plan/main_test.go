@@ -12,9 +12,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/stack/offline"
+
+	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/diagram"
 	"github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 )
 
 const root = "../.."
@@ -28,7 +30,7 @@ func runPlan(t *testing.T, args ...string) (stdout, stderr string, err error) {
 
 func loadDev(t *testing.T) *mockengine.Engine {
 	t.Helper()
-	e, err := plan.Load(root, "dev", "")
+	e, err := offline.Load(root, "dev", "")
 	if err != nil {
 		t.Fatal(err)
 	}

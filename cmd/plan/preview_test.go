@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/checks"
-	"github.com/example/private-api/internal/plan"
 )
 
 // verdicts runs -from-preview -format json on a fixture of testdata (see its README).

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/example/private-api/internal/executeapi"
 )
 
 // check is one assertion about the deployed stack, made from the test client: a shell script run
@@ -44,9 +46,9 @@ func checks(o stackOutputs) []check {
 	u, _ := url.Parse(o.InvokeURL) // validated when loaded
 	whoami := strings.TrimSuffix(o.InvokeURL, "/") + "/whoami"
 	wrongRegion := otherRegion(o.Region)
-	suffix := dnsSuffix(u.Hostname(), o.Region)
+	suffix := dnsSuffix(u.Hostname())
 	stsHost := "sts." + o.Region + "." + suffix
-	otherAPIHost := otherAPIID(o.APIID) + ".execute-api." + o.Region + "." + suffix
+	otherAPIHost := executeapi.APIHostName(otherAPIID(o.APIID), o.Region, suffix)
 	return []check{
 		{
 			id: "api-dns", name: "API host " + u.Hostname() + " resolves to private addresses",
@@ -82,16 +84,16 @@ func checks(o stackOutputs) []check {
 		{
 			id: "public-api-dns", name: "another API's host " + otherAPIHost + " resolves to public addresses",
 			script: resolveScript(otherAPIHost),
-			verify: resolvesTo(false, "private DNS or a forwarding rule covers all of execute-api, so other teams' public APIs answer 403 here; scope it to "+o.APIID+".execute-api."+o.Region+"."+suffix),
+			verify: resolvesTo(false, "private DNS or a forwarding rule covers all of execute-api, so other teams' public APIs answer 403 here; scope it to "+executeapi.APIHostName(o.APIID, o.Region, suffix)),
 		},
 	}
 }
 
 // dnsSuffix is the partition's DNS suffix, read off the invoke URL's execute-api host
 // (amazonaws.com, or amazonaws.com.cn in China); amazonaws.com when the host has another shape.
-func dnsSuffix(host, region string) string {
-	if _, suffix, ok := strings.Cut(host, ".execute-api."+region+"."); ok && suffix != "" {
-		return suffix
+func dnsSuffix(host string) string {
+	if h := executeapi.ParseHost(host); h.DNSSuffix != "" {
+		return h.DNSSuffix
 	}
 	return "amazonaws.com"
 }

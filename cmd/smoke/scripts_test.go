@@ -104,8 +104,8 @@ func TestDNSSuffixFollowsThePartition(t *testing.T) {
 		{"a1b2c3d4e5-vpce-0123456789abcdef0.execute-api.us-gov-west-1.amazonaws.com", "us-gov-west-1", "amazonaws.com"},
 		{"api.internal.example", "us-east-1", "amazonaws.com"},
 	} {
-		if got := dnsSuffix(tc.host, tc.region); got != tc.want {
-			t.Errorf("dnsSuffix(%s, %s) = %s, want %s", tc.host, tc.region, got, tc.want)
+		if got := dnsSuffix(tc.host); got != tc.want {
+			t.Errorf("dnsSuffix(%s) = %s, want %s", tc.host, got, tc.want)
 		}
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/stack/offline"
+
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
@@ -19,7 +20,7 @@ const projectRoot = "../.."
 // runStack runs the real program on a stack file of this repository, the way cmd/plan does.
 func runStack(t *testing.T, stack, dnsMode string) *mockengine.Engine {
 	t.Helper()
-	e, err := plan.Load(projectRoot, stack, dnsMode)
+	e, err := offline.Load(projectRoot, stack, dnsMode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestStacks(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "Pulumi.fresh.yaml"), []byte("config:\n  aws:region: eu-west-1\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		e, err := plan.Load(dir, "fresh", "")
+		e, err := offline.Load(dir, "fresh", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +103,7 @@ func TestStacks(t *testing.T) {
 // stackWaivers are the code's waivers and those of the stack file.
 func stackWaivers(t *testing.T, root, stack string) []checks.Waiver {
 	t.Helper()
-	cfg, err := plan.StackConfig(root, stack)
+	cfg, err := offline.StackConfig(root, stack)
 	if err != nil {
 		t.Fatal(err)
 	}

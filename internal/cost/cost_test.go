@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/stack/offline"
+
 	"github.com/example/private-api/internal/cost"
 	m "github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 )
 
 func TestPriceTable(t *testing.T) {
@@ -106,18 +107,18 @@ func TestIdleCostPerResource(t *testing.T) {
 // hosted zone, endpointAlias creates nothing.
 func TestDNSModes(t *testing.T) {
 	runs := map[string]*m.Engine{}
-	for _, mode := range plan.DNSModes {
-		e, err := plan.Load("../..", "dev", mode)
+	for _, mode := range offline.DNSModes {
+		e, err := offline.Load("../..", "dev", mode)
 		if err != nil {
 			t.Fatal(err)
 		}
 		runs[mode] = e
 	}
-	p, err := cost.ForRegion(runs[plan.DNSModes[0]].Region())
+	p, err := cost.ForRegion(runs[offline.DNSModes[0]].Region())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := cost.CompareDNS(p, runs, plan.DNSModes)
+	got := cost.CompareDNS(p, runs, offline.DNSModes)
 	byMode := map[string]cost.DNSMode{}
 	for _, g := range got {
 		byMode[g.Mode] = g
@@ -136,7 +137,7 @@ func TestDNSModes(t *testing.T) {
 }
 
 func TestPerMillionFollowsTheStack(t *testing.T) {
-	e, err := plan.Load("../..", "prod", "")
+	e, err := offline.Load("../..", "prod", "")
 	if err != nil {
 		t.Fatal(err)
 	}

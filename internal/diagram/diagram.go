@@ -115,20 +115,35 @@ func (d *drawing) place() {
 
 // connect draws the edges, each from a reference in the recorded inputs.
 func (d *drawing) connect() {
-	e := d.e
-	edge := func(from, arrow, text, to string) {
-		if text != "" {
-			arrow += "|" + label(text) + "|"
-		}
-		d.edges = append(d.edges, fmt.Sprintf("%s %s %s", from, arrow, to))
+	d.connectNetwork()
+	d.connectAPI()
+	d.connectData()
+	d.connectDNS()
+}
+
+// edge draws from -> to with an arrow and, when text is set, a label on it.
+func (d *drawing) edge(from, arrow, text, to string) {
+	if text != "" {
+		arrow += "|" + label(text) + "|"
 	}
+	d.edges = append(d.edges, fmt.Sprintf("%s %s %s", from, arrow, to))
+}
+
+// connectNetwork joins peered VPCs.
+func (d *drawing) connectNetwork() {
+	e := d.e
 	for _, p := range e.OfType(mockengine.TypePeering) {
 		a, aok := e.Resolve(str(p, "vpcId"))
 		b, bok := e.Resolve(str(p, "peerVpcId"))
 		if aok && bok {
-			edge(id(a.Name), "<==>", "peering "+p.Name, id(b.Name))
+			d.edge(id(a.Name), "<==>", "peering "+p.Name, id(b.Name))
 		}
 	}
+}
+
+// connectAPI draws the callers' path: test client, endpoint, API, and each function with its routes.
+func (d *drawing) connectAPI() {
+	e := d.e
 	routes := map[string][]string{}
 	for _, in := range e.OfType(mockengine.TypeIntegration) {
 		for _, fn := range e.RefsOfType(in.Inputs["uri"], mockengine.TypeFunction) {
@@ -137,18 +152,24 @@ func (d *drawing) connect() {
 	}
 	for _, api := range e.OfType(mockengine.TypeRestAPI) {
 		for _, ep := range e.RefsOfType(api.Inputs["endpointConfiguration"], mockengine.TypeVpcEndpoint) {
-			edge(id(ep.Name), "-->", "HTTPS, only via this endpoint", id(api.Name))
+			d.edge(id(ep.Name), "-->", "HTTPS, only via this endpoint", id(api.Name))
 			for _, client := range e.OfType(mockengine.TypeInstance) {
-				edge(id(client.Name), "-->", "SigV4 over the peering", id(ep.Name))
+				d.edge(id(client.Name), "-->", "SigV4 over the peering", id(ep.Name))
 			}
 		}
 		for _, fn := range e.OfType(mockengine.TypeFunction) {
 			if rs := routes[fn.Name]; len(rs) > 0 {
 				sort.Strings(rs)
-				edge(id(api.Name), "-->", strings.Join(rs, "<br/>"), id(fn.Name))
+				d.edge(id(api.Name), "-->", strings.Join(rs, "<br/>"), id(fn.Name))
 			}
 		}
 	}
+}
+
+// connectData draws who may reach the table: functions whose role policies name it, and endpoints
+// whose policies admit it.
+func (d *drawing) connectData() {
+	e := d.e
 	// A function reaches a table when its role's policies grant access to it: a TABLE_NAME
 	// variable alone proves nothing.
 	for _, fn := range e.OfType(mockengine.TypeFunction) {
@@ -162,7 +183,7 @@ func (d *drawing) connect() {
 				}
 			}
 			for t := range tables {
-				edge(id(fn.Name), "-->", "IAM: table actions", id(t))
+				d.edge(id(fn.Name), "-->", "IAM: table actions", id(t))
 			}
 		}
 	}
@@ -176,35 +197,41 @@ func (d *drawing) connect() {
 			}
 		}
 		for _, t := range e.RefsOfType(policies, mockengine.TypeTable) {
-			edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
+			d.edge(id(ep.Name), "-.-", "policy: this table only", id(t.Name))
 		}
 	}
+}
+
+// connectDNS draws how consumers resolve the API: forwarding rules and their endpoints and VPCs,
+// or private zones and their alias records.
+func (d *drawing) connectDNS() {
+	e := d.e
 	for _, rule := range e.OfType(mockengine.TypeResolverRule) {
 		out, ok := e.Resolve(str(rule, "resolverEndpointId"))
 		if !ok {
 			continue
 		}
-		edge(id(rule.Name), "-.-", "uses", id(out.Name))
+		d.edge(id(rule.Name), "-.-", "uses", id(out.Name))
 		for _, in := range e.RefsOfType(rule.Inputs["targetIps"], mockengine.TypeResolverEndpoint) {
-			edge(id(out.Name), "-->", "DNS 53 tcp+udp", id(in.Name))
+			d.edge(id(out.Name), "-->", "DNS 53 tcp+udp", id(in.Name))
 		}
 	}
 	for _, a := range e.OfType(mockengine.TypeResolverRuleAssoc) {
 		rule, rok := e.Resolve(str(a, "resolverRuleId"))
 		vpc, vok := e.Resolve(str(a, "vpcId"))
 		if rok && vok {
-			edge(id(vpc.Name), "-.-", "rule associated", id(rule.Name))
+			d.edge(id(vpc.Name), "-.-", "rule associated", id(rule.Name))
 		}
 	}
 	for _, z := range e.OfType(mockengine.TypeZone) {
 		for _, vpc := range e.RefsOfType(z.Inputs["vpcs"], mockengine.TypeVpc) {
-			edge(id(vpc.Name), "-.-", "zone associated", id(z.Name))
+			d.edge(id(vpc.Name), "-.-", "zone associated", id(z.Name))
 		}
 	}
 	for _, rec := range e.OfType(mockengine.TypeRecord) {
 		for _, z := range e.RefsOfType(rec.Inputs["zoneId"], mockengine.TypeZone) {
 			for _, ep := range e.RefsOfType(rec.Inputs["aliases"], mockengine.TypeVpcEndpoint) {
-				edge(id(z.Name), "-->", "alias "+str(rec, "type"), id(ep.Name))
+				d.edge(id(z.Name), "-->", "alias "+str(rec, "type"), id(ep.Name))
 			}
 		}
 	}

@@ -5,9 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/stack/offline"
+
 	"github.com/example/private-api/internal/diagram"
 	"github.com/example/private-api/internal/mockengine"
-	"github.com/example/private-api/internal/plan"
 )
 
 // Committed is the README that embeds the diagram, and Command the one way to make it.
@@ -18,7 +19,7 @@ const (
 
 func dev(t *testing.T) *mockengine.Engine {
 	t.Helper()
-	e, err := plan.Load("../..", "dev", "")
+	e, err := offline.Load("../..", "dev", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 func client(s *Server) *dynamodb.Client {
@@ -20,7 +20,7 @@ func client(s *Server) *dynamodb.Client {
 }
 
 func TestDataDirKeepsTablesBetweenRuns(t *testing.T) {
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/proctest"
 )
 
@@ -28,10 +28,10 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		root, err := bootstrap.ModuleRoot(".")
+		root, err := functionbuild.ModuleRoot(".")
 		if err == nil {
-			var a bootstrap.Artifact
-			a, err = bootstrap.Build(context.Background(), root, dir, "whoami", bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+			var a functionbuild.Artifact
+			a, err = functionbuild.Build(context.Background(), root, dir, "whoami", functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
 			whoamiPath = a.Bootstrap
 		}
 		if err != nil {

@@ -1,3 +1,5 @@
+// Package sigv4client calls API Gateway REST APIs with SigV4 signatures (service execute-api), signing
+// for the host actually sent (internal/executeapi reads what a host name says about the API).
 package sigv4client
 
 import (

@@ -208,26 +208,7 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 			mismatch()
 			return
 		}
-		fields := jsonFields(v.Type())
-		seen := map[string]bool{}
-		for _, m := range n.members {
-			key := path + "." + m.name
-			if seen[m.name] {
-				ps.add(key, "is set twice: keep one of the two values")
-				continue
-			}
-			seen[m.name] = true
-			i, ok := fields[m.name]
-			if !ok {
-				if moved, ok := movedKeys[key]; ok {
-					ps.add(key, "%s", moved)
-					continue
-				}
-				ps.add(key, "is not a setting of %s%s", path, suggest(m.name, fieldNames(v.Type()), path+"."))
-				continue
-			}
-			decodeInto(m.value, v.Field(i), key, ps)
-		}
+		decodeStruct(n, v, path, ps)
 	case reflect.Slice:
 		if n.kind == 'z' { // a YAML key with nothing under it: an empty list
 			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
@@ -247,18 +228,7 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 			mismatch()
 			return
 		}
-		m := reflect.MakeMapWithSize(v.Type(), len(n.members))
-		for _, mem := range n.members {
-			key := path + "." + mem.name
-			if m.MapIndex(reflect.ValueOf(mem.name)).IsValid() {
-				ps.add(key, "is set twice: keep one of the two values")
-				continue
-			}
-			elem := reflect.New(v.Type().Elem()).Elem()
-			decodeInto(mem.value, elem, key, ps)
-			m.SetMapIndex(reflect.ValueOf(mem.name), elem)
-		}
-		v.Set(m)
+		decodeMap(n, v, path, ps)
 	case reflect.Pointer: // an optional object: absent or null is nil
 		if n.kind == 'z' {
 			v.Set(reflect.Zero(v.Type()))
@@ -267,35 +237,82 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 		elem := reflect.New(v.Type().Elem())
 		decodeInto(n, elem.Elem(), path, ps)
 		v.Set(elem)
+	default:
+		if !decodeScalar(n, v) {
+			mismatch()
+		}
+	}
+}
+
+// decodeStruct fills the struct v from the object n: each member names a field by its json tag.
+func decodeStruct(n *node, v reflect.Value, path string, ps *Problems) {
+	fields := jsonFields(v.Type())
+	seen := map[string]bool{}
+	for _, m := range n.members {
+		key := path + "." + m.name
+		if seen[m.name] {
+			ps.add(key, "is set twice: keep one of the two values")
+			continue
+		}
+		seen[m.name] = true
+		i, ok := fields[m.name]
+		if !ok {
+			if moved, ok := movedKeys[key]; ok {
+				ps.add(key, "%s", moved)
+				continue
+			}
+			ps.add(key, "is not a setting of %s%s", path, suggest(m.name, fieldNames(v.Type()), path+"."))
+			continue
+		}
+		decodeInto(m.value, v.Field(i), key, ps)
+	}
+}
+
+// decodeMap fills the map v from the object n, one entry per member.
+func decodeMap(n *node, v reflect.Value, path string, ps *Problems) {
+	m := reflect.MakeMapWithSize(v.Type(), len(n.members))
+	for _, mem := range n.members {
+		key := path + "." + mem.name
+		if m.MapIndex(reflect.ValueOf(mem.name)).IsValid() {
+			ps.add(key, "is set twice: keep one of the two values")
+			continue
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		decodeInto(mem.value, elem, key, ps)
+		m.SetMapIndex(reflect.ValueOf(mem.name), elem)
+	}
+	v.Set(m)
+}
+
+// decodeScalar sets a string, integer, number or boolean v from n; false when n is not one.
+func decodeScalar(n *node, v reflect.Value) bool {
+	switch v.Kind() {
 	case reflect.String:
 		if n.kind != 's' {
-			mismatch()
-			return
+			return false
 		}
 		v.SetString(n.text)
 	case reflect.Int:
 		var i int64
 		if _, err := fmt.Sscan(n.text, &i); n.kind != 'n' || err != nil || fmt.Sprint(i) != n.text {
-			mismatch()
-			return
+			return false
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		var f float64
 		if _, err := fmt.Sscan(n.text, &f); n.kind != 'n' || err != nil {
-			mismatch()
-			return
+			return false
 		}
 		v.SetFloat(f)
 	case reflect.Bool:
 		if n.kind != 'b' {
-			mismatch()
-			return
+			return false
 		}
 		v.SetBool(n.text == "true")
 	default:
 		panic(fmt.Sprintf("stackconfig: no decoder for %s", v.Type()))
 	}
+	return true
 }
 
 // jsonFields maps each field's reference name (its json tag) to its index.

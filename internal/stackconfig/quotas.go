@@ -1,7 +1,7 @@
 package stackconfig
 
 import (
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/quotas"
 )
 

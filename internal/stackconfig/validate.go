@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/private-api/internal/cidr"
 )
 
 // RetentionDays are the values CloudWatch Logs accepts for a log group's retention. Zero ("never
@@ -91,7 +93,7 @@ func (c Config) problems() Problems {
 		}
 	}
 	for _, v := range sized {
-		if _, err := SubnetCidrs(v.prefix.String(), c.Network.SubnetPrefixLength, c.Network.AZCount); err != nil && c.Network.SubnetPrefixLength >= 16 && c.Network.SubnetPrefixLength <= 28 {
+		if _, err := cidr.Subnets(v.prefix.String(), c.Network.SubnetPrefixLength, c.Network.AZCount); err != nil && c.Network.SubnetPrefixLength >= 16 && c.Network.SubnetPrefixLength <= 28 {
 			bad("network.subnetPrefixLength", "%v: use a longer prefix or a larger %s", err, v.key)
 		}
 	}
@@ -292,30 +294,6 @@ func parseVPCCidr(s string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("%q: a VPC CIDR must be between /16 and /28", s)
 	}
 	return p, nil
-}
-
-// SubnetCidrs carves count consecutive subnets of the given prefix length from the start of vpcCidr.
-func SubnetCidrs(vpcCidr string, prefixLength, count int) ([]string, error) {
-	vpc, err := netip.ParsePrefix(vpcCidr)
-	if err != nil {
-		return nil, err
-	}
-	if prefixLength < vpc.Bits() {
-		return nil, fmt.Errorf("a /%d subnet is larger than the VPC %s", prefixLength, vpc)
-	}
-	if capacity := 1 << (prefixLength - vpc.Bits()); count > capacity {
-		return nil, fmt.Errorf("%d subnets of /%d do not fit in %s (room for %d)", count, prefixLength, vpc, capacity)
-	}
-	out := make([]string, 0, count)
-	addr := vpc.Addr().As4()
-	base := uint32(addr[0])<<24 | uint32(addr[1])<<16 | uint32(addr[2])<<8 | uint32(addr[3])
-	step := uint32(1) << (32 - prefixLength)
-	for i := 0; i < count; i++ {
-		n := base + uint32(i)*step
-		a := netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
-		out = append(out, netip.PrefixFrom(a, prefixLength).String())
-	}
-	return out, nil
 }
 
 func joinInts(v []int) string {

@@ -134,9 +134,7 @@ func (c *checker) literal(word string) bool {
 
 func (c *checker) object(p *plan, depth int) *Error {
 	c.pos++ // '{'
-	var seenFields uint64
-	var seenMore []bool // fields past the 64th
-	var seenNames map[string]struct{}
+	var seen members
 	c.skipSpace()
 	if c.pos < len(c.data) && c.data[c.pos] == '}' {
 		c.pos++
@@ -163,38 +161,14 @@ func (c *checker) object(p *plan, depth int) *Error {
 		c.pos++
 		c.skipSpace()
 		seg := pathSeg{name: name}
-		var elem *plan
-		if p.fields != nil {
-			i := p.field(name)
-			if i < 0 {
-				c.rev = append(c.rev, seg)
-				return &Error{Kind: UnknownField, Offset: nameAt, Suggestion: p.suggest(name)}
+		elem, kind := seen.add(p, name)
+		if kind != 0 {
+			c.rev = append(c.rev, seg)
+			e := &Error{Kind: kind, Offset: nameAt}
+			if kind == UnknownField {
+				e.Suggestion = p.suggest(name)
 			}
-			dup := false
-			if i < 64 {
-				dup = seenFields&(1<<i) != 0
-				seenFields |= 1 << i
-			} else {
-				if seenMore == nil {
-					seenMore = make([]bool, len(p.fields))
-				}
-				dup, seenMore[i] = seenMore[i], true
-			}
-			if dup {
-				c.rev = append(c.rev, seg)
-				return &Error{Kind: DuplicateField, Offset: nameAt}
-			}
-			elem = p.fields[i].plan
-		} else {
-			if seenNames == nil {
-				seenNames = map[string]struct{}{}
-			}
-			if _, dup := seenNames[string(name)]; dup {
-				c.rev = append(c.rev, seg)
-				return &Error{Kind: DuplicateField, Offset: nameAt}
-			}
-			seenNames[string(name)] = struct{}{}
-			elem = p.elem
+			return e
 		}
 		if err := c.value(elem, depth+1); err != nil {
 			if err.Kind != Syntax {
@@ -213,6 +187,47 @@ func (c *checker) object(p *plan, depth int) *Error {
 		}
 		return c.unexpected("an object, after a value where ',' or '}' belongs")
 	}
+}
+
+// members remembers the names one object has used: fields of a struct by index (a bit each for the
+// first 64, no allocation), keys of a map by name.
+type members struct {
+	fields uint64
+	more   []bool // fields past the 64th
+	names  map[string]struct{}
+}
+
+// add records name in an object read by p and returns the plan of its value, or the kind of error
+// when the name is no field of p's struct (UnknownField) or was used before (DuplicateField).
+func (m *members) add(p *plan, name []byte) (*plan, Kind) {
+	if p.fields == nil {
+		if m.names == nil {
+			m.names = map[string]struct{}{}
+		}
+		if _, dup := m.names[string(name)]; dup {
+			return nil, DuplicateField
+		}
+		m.names[string(name)] = struct{}{}
+		return p.elem, 0
+	}
+	i := p.field(name)
+	if i < 0 {
+		return nil, UnknownField
+	}
+	dup := false
+	if i < 64 {
+		dup = m.fields&(1<<i) != 0
+		m.fields |= 1 << i
+	} else {
+		if m.more == nil {
+			m.more = make([]bool, len(p.fields))
+		}
+		dup, m.more[i] = m.more[i], true
+	}
+	if dup {
+		return nil, DuplicateField
+	}
+	return p.fields[i].plan, 0
 }
 
 func (c *checker) array(p *plan, depth int) *Error {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/example/private-api/functions/internal/ids"
+	"github.com/example/private-api/internal/ids"
 )
 
 // Limits of the fields, chosen so that a valid claim always fits the table: amounts stay within

@@ -8,9 +8,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/functions/internal/httpapi"
 	"github.com/example/private-api/functions/internal/pagetoken"
+	"github.com/example/private-api/internal/directorydata"
 )
 
 // The API Gateway resources this handler serves.
@@ -23,10 +23,10 @@ const (
 type Store interface {
 	pagetoken.KeySource
 	// GetEmployee returns directory.ErrNotFound for an unknown ID.
-	GetEmployee(ctx context.Context, employeeID string) (directory.Employee, error)
+	GetEmployee(ctx context.Context, employeeID string) (directorydata.Employee, error)
 	// ListEmployees returns up to limit entries in ID order after afterEmployeeID ("" for the
 	// first page); more reports whether others follow.
-	ListEmployees(ctx context.Context, limit int, afterEmployeeID string) (page []directory.Employee, more bool, err error)
+	ListEmployees(ctx context.Context, limit int, afterEmployeeID string) (page []directorydata.Employee, more bool, err error)
 }
 
 // New returns the router of the directory routes over store; its Handle is the Lambda handler.
@@ -56,7 +56,7 @@ func (h handler) list(ctx context.Context, req *events.APIGatewayProxyRequest) (
 		return events.APIGatewayProxyResponse{}, err
 	}
 	after := string(cursor)
-	if cursor != nil && !directory.ValidEmployeeID(after) {
+	if cursor != nil && !directorydata.ValidEmployeeID(after) {
 		return events.APIGatewayProxyResponse{}, httpapi.InvalidNextToken()
 	}
 	items, more, err := h.store.ListEmployees(ctx, limit, after)
@@ -76,12 +76,12 @@ func (h handler) list(ctx context.Context, req *events.APIGatewayProxyRequest) (
 
 func (h handler) get(ctx context.Context, req *events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	id := req.PathParameters["employeeId"]
-	if !directory.ValidEmployeeID(id) {
+	if !directorydata.ValidEmployeeID(id) {
 		return events.APIGatewayProxyResponse{}, httpapi.Errorf(http.StatusBadRequest, "invalid_employee_id",
 			"employeeId must be 1 to 64 letters, digits, '_' or '-'.")
 	}
 	e, err := h.store.GetEmployee(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) {
+	if errors.Is(err, directorydata.ErrNotFound) {
 		return events.APIGatewayProxyResponse{}, httpapi.Errorf(http.StatusNotFound, "employee_not_found", "No employee has this ID.")
 	}
 	if err != nil {

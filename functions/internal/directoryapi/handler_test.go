@@ -14,16 +14,16 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/private-api/functions/directory"
 	"github.com/example/private-api/functions/internal/dynalitetest"
 	"github.com/example/private-api/functions/internal/dynamo"
 	"github.com/example/private-api/functions/internal/pagetoken"
+	"github.com/example/private-api/internal/directorydata"
 )
 
 // fakeStore is a Store whose behaviour each test sets; a call nobody set up is an error.
 type fakeStore struct {
-	getEmployee   func(ctx context.Context, id string) (directory.Employee, error)
-	listEmployees func(ctx context.Context, limit int, after string) ([]directory.Employee, bool, error)
+	getEmployee   func(ctx context.Context, id string) (directorydata.Employee, error)
+	listEmployees func(ctx context.Context, limit int, after string) ([]directorydata.Employee, bool, error)
 }
 
 var (
@@ -35,14 +35,14 @@ func (f *fakeStore) PageKey(context.Context, byte, bool) ([]byte, error) {
 	return bytes.Repeat([]byte{7}, pagetoken.KeySize), nil
 }
 
-func (f *fakeStore) GetEmployee(ctx context.Context, id string) (directory.Employee, error) {
+func (f *fakeStore) GetEmployee(ctx context.Context, id string) (directorydata.Employee, error) {
 	if f.getEmployee == nil {
-		return directory.Employee{}, errors.New("fakeStore: unexpected GetEmployee")
+		return directorydata.Employee{}, errors.New("fakeStore: unexpected GetEmployee")
 	}
 	return f.getEmployee(ctx, id)
 }
 
-func (f *fakeStore) ListEmployees(ctx context.Context, limit int, after string) ([]directory.Employee, bool, error) {
+func (f *fakeStore) ListEmployees(ctx context.Context, limit int, after string) ([]directorydata.Employee, bool, error) {
 	if f.listEmployees == nil {
 		return nil, false, errors.New("fakeStore: unexpected ListEmployees")
 	}
@@ -77,11 +77,11 @@ func call(t *testing.T, store Store, method, resource string, params, query map[
 }
 
 func TestHandler(t *testing.T) {
-	ada := directory.Employee{EmployeeID: "E1", Name: "Ada", Role: "Engineer", Department: "R&D", Email: "ada@example.com", Location: "London"}
+	ada := directorydata.Employee{EmployeeID: "E1", Name: "Ada", Role: "Engineer", Department: "R&D", Email: "ada@example.com", Location: "London"}
 
 	t.Run("get", func(t *testing.T) {
 		var asked string
-		store := &fakeStore{getEmployee: func(_ context.Context, id string) (directory.Employee, error) {
+		store := &fakeStore{getEmployee: func(_ context.Context, id string) (directorydata.Employee, error) {
 			asked = id
 			return ada, nil
 		}}
@@ -92,10 +92,10 @@ func TestHandler(t *testing.T) {
 	})
 
 	t.Run("errors", func(t *testing.T) {
-		notFound := &fakeStore{getEmployee: func(context.Context, string) (directory.Employee, error) {
-			return directory.Employee{}, directory.ErrNotFound
+		notFound := &fakeStore{getEmployee: func(context.Context, string) (directorydata.Employee, error) {
+			return directorydata.Employee{}, directorydata.ErrNotFound
 		}}
-		failing := &fakeStore{listEmployees: func(context.Context, int, string) ([]directory.Employee, bool, error) {
+		failing := &fakeStore{listEmployees: func(context.Context, int, string) ([]directorydata.Employee, bool, error) {
 			return nil, false, errors.New("dynamodb Query on secret-table: boom")
 		}}
 		for _, tc := range []struct {
@@ -135,11 +135,11 @@ func TestOnDynamoDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := directory.Entries()
+	want, err := directorydata.Entries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []directory.Employee
+	var got []directorydata.Employee
 	query := map[string]string{"limit": "4"}
 	for pages := 0; ; pages++ {
 		if pages > len(want) {
@@ -147,7 +147,7 @@ func TestOnDynamoDB(t *testing.T) {
 		}
 		resp, _ := call(t, store, http.MethodGet, CollectionResource, nil, query)
 		var page struct {
-			Items     []directory.Employee
+			Items     []directorydata.Employee
 			NextToken string
 		}
 		if err := json.Unmarshal([]byte(resp.Body), &page); err != nil || resp.StatusCode != 200 {

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/internal/dynalite"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // Server is a running dynalite.
@@ -24,7 +24,7 @@ type Server = dynalite.Server
 // Start runs dynalite from the module's node_modules, in memory. It fails, with the command to
 // run, when the npm dev dependencies are not installed.
 func Start() (*Server, error) {
-	root, err := bootstrap.ModuleRoot(".")
+	root, err := functionbuild.ModuleRoot(".")
 	if err != nil {
 		return nil, err
 	}

@@ -7,30 +7,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/directorydata"
 )
 
 // GetEmployee reads one directory entry.
-func (s *Store) GetEmployee(ctx context.Context, employeeID string) (directory.Employee, error) {
-	item, err := s.getItem(ctx, directory.PartitionKey, directory.SortKey(employeeID))
+func (s *Store) GetEmployee(ctx context.Context, employeeID string) (directorydata.Employee, error) {
+	item, err := s.getItem(ctx, directorydata.PartitionKey, directorydata.SortKey(employeeID))
 	if err != nil {
-		return directory.Employee{}, err
+		return directorydata.Employee{}, err
 	}
 	if item == nil {
-		return directory.Employee{}, directory.ErrNotFound
+		return directorydata.Employee{}, directorydata.ErrNotFound
 	}
 	return employeeFromItem(item)
 }
 
 // ListEmployees reads a page of the directory in employee ID order.
-func (s *Store) ListEmployees(ctx context.Context, limit int, afterEmployeeID string) ([]directory.Employee, bool, error) {
-	return queryPage(ctx, s, pageQuery{pk: directory.PartitionKey, prefix: directory.SortKeyPrefix, afterID: afterEmployeeID, limit: limit}, employeeFromItem)
+func (s *Store) ListEmployees(ctx context.Context, limit int, afterEmployeeID string) ([]directorydata.Employee, bool, error) {
+	return queryPage(ctx, s, pageQuery{pk: directorydata.PartitionKey, prefix: directorydata.SortKeyPrefix, afterID: afterEmployeeID, limit: limit}, employeeFromItem)
 }
 
 // SeedDirectory writes the shipped directory entries into the table, as the deploy does; tests
 // and local tables use it.
 func (s *Store) SeedDirectory(ctx context.Context) error {
-	entries, err := directory.Entries()
+	entries, err := directorydata.Entries()
 	if err != nil {
 		return err
 	}
@@ -60,14 +60,14 @@ func (s *Store) SeedDirectory(ctx context.Context) error {
 	return nil
 }
 
-func employeeFromItem(item map[string]types.AttributeValue) (directory.Employee, error) {
+func employeeFromItem(item map[string]types.AttributeValue) (directorydata.Employee, error) {
 	attrs := make(map[string]string, len(item))
 	for k, v := range item {
 		s, ok := v.(*types.AttributeValueMemberS)
 		if !ok {
-			return directory.Employee{}, fmt.Errorf("directory item: attribute %q is %T, not a string", k, v)
+			return directorydata.Employee{}, fmt.Errorf("directory item: attribute %q is %T, not a string", k, v)
 		}
 		attrs[k] = s.Value
 	}
-	return directory.FromAttributes(attrs)
+	return directorydata.FromAttributes(attrs)
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/directorydata"
 )
 
 func TestDirectoryStore(t *testing.T) {
@@ -14,13 +14,13 @@ func TestDirectoryStore(t *testing.T) {
 	if err := s.SeedDirectory(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want, err := directory.Entries()
+	want, err := directorydata.Entries()
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	t.Run("pages_cover_the_directory_in_id_order", func(t *testing.T) {
-		var got []directory.Employee
+		var got []directorydata.Employee
 		after := ""
 		for pages := 1; ; pages++ {
 			page, more, err := s.ListEmployees(ctx, 3, after)
@@ -51,7 +51,7 @@ func TestDirectoryStore(t *testing.T) {
 		if err != nil || e != want[3] {
 			t.Errorf("GetEmployee = %+v, %v; want %+v", e, err, want[3])
 		}
-		if _, err := s.GetEmployee(ctx, "E0000"); !errors.Is(err, directory.ErrNotFound) {
+		if _, err := s.GetEmployee(ctx, "E0000"); !errors.Is(err, directorydata.ErrNotFound) {
 			t.Errorf("unknown employee: err = %v, want ErrNotFound", err)
 		}
 	})

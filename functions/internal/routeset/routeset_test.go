@@ -6,11 +6,11 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/functions/internal/claimsapi"
 	"github.com/example/private-api/functions/internal/directoryapi"
 	"github.com/example/private-api/functions/internal/whoami"
 	"github.com/example/private-api/infra"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // served is what each function's handler routes, read from the handlers themselves (the same
@@ -45,8 +45,8 @@ func TestDeployedRoutesAreServedRoutes(t *testing.T) {
 			}
 		}
 	})
-	if !slices.Equal(got, slices.Sorted(slices.Values(bootstrap.Functions))) {
-		t.Errorf("handlers for %v, functions built %v", got, bootstrap.Functions)
+	if !slices.Equal(got, slices.Sorted(slices.Values(functionbuild.Functions))) {
+		t.Errorf("handlers for %v, functions built %v", got, functionbuild.Functions)
 	}
 }
 
@@ -66,7 +66,7 @@ func TestAMismatchIsCaught(t *testing.T) {
 
 // sameRoutes says which function's deployed and served routes differ, or "".
 func sameRoutes(deployed, served map[string][]string) string {
-	for _, fn := range bootstrap.Functions {
+	for _, fn := range functionbuild.Functions {
 		d, s := slices.Clone(deployed[fn]), slices.Clone(served[fn])
 		slices.Sort(d)
 		slices.Sort(s)

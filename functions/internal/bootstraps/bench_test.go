@@ -1,4 +1,4 @@
-package bootstrap_test
+package bootstraps_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // BenchmarkColdStart measures, for each real bootstrap, a cold start under the Runtime API
@@ -21,7 +21,10 @@ import (
 // two baselines built here with the same flags:
 //   - bare (testdata/bare): the least an aws-lambda-go function can be, answering the same event;
 //   - sdkfloor (testdata/sdkfloor), for the functions with a table: bare plus the SDK's DynamoDB
-//     client and one GetItem, the least a function reading its table can be.
+//     client and one GetItem, the least a function reading its table can be;
+//   - enginefloor (testdata/enginefloor), for the same functions: bare plus that GetItem sent
+//     with net/http and no SDK, so that sdkfloor's distance to bare splits into what the engine's
+//     answer costs (enginefloor over bare, which no client avoids) and what the SDK client costs.
 //
 // Each iteration starts every binary once, in rotating order, so all see the same machine load;
 // the figures are medians, and the ratios are medians of the per-iteration ratios, which is what
@@ -42,7 +45,8 @@ func BenchmarkColdStart(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			runs := []coldRun{{path: hostBootstrap(b, tc.name), status: tc.status}, {path: bare, status: 200}}
 			if tc.table {
-				runs = append(runs, coldRun{path: baseline(b, "sdkfloor"), status: 200})
+				runs = append(runs, coldRun{path: baseline(b, "sdkfloor"), status: 200},
+					coldRun{path: baseline(b, "enginefloor"), status: 200})
 			}
 			// One round untimed: it warms dynalite's code paths and the page cache.
 			for i := range runs {
@@ -51,7 +55,7 @@ func BenchmarkColdStart(b *testing.B) {
 			for i := range runs {
 				runs[i].init, runs[i].answer = nil, nil
 			}
-			var xBare, xBareInit, xFloor []float64
+			var xBare, xBareInit, xFloor, floorXBare, engineXBare []float64
 			for i := 0; b.Loop(); i++ {
 				for j := range runs {
 					r := &runs[(i+j)%len(runs)]
@@ -63,7 +67,10 @@ func BenchmarkColdStart(b *testing.B) {
 				xBare = append(xBare, fn.answer[i]/base.answer[i])
 				xBareInit = append(xBareInit, fn.init[i]/base.init[i])
 				if tc.table {
-					xFloor = append(xFloor, fn.answer[i]/runs[2].answer[i])
+					sdk, engine := runs[2], runs[3]
+					xFloor = append(xFloor, fn.answer[i]/sdk.answer[i])
+					floorXBare = append(floorXBare, sdk.answer[i]/base.answer[i])
+					engineXBare = append(engineXBare, engine.answer[i]/base.answer[i])
 				}
 			}
 			b.ReportMetric(median(runs[0].answer), "ms")
@@ -74,6 +81,9 @@ func BenchmarkColdStart(b *testing.B) {
 			if tc.table {
 				b.ReportMetric(median(runs[2].answer), "sdkfloor-ms")
 				b.ReportMetric(median(xFloor), "x-sdkfloor")
+				b.ReportMetric(median(floorXBare), "sdkfloor-x-bare")
+				b.ReportMetric(median(runs[3].answer), "enginefloor-ms")
+				b.ReportMetric(median(engineXBare), "enginefloor-x-bare")
 			}
 		})
 	}
@@ -114,12 +124,12 @@ var baselines sync.Map // name → func() (string, error)
 func baseline(t testing.TB, name string) string {
 	t.Helper()
 	build, _ := baselines.LoadOrStore(name, sync.OnceValues(func() (string, error) {
-		root, err := bootstrap.ModuleRoot(".")
+		root, err := functionbuild.ModuleRoot(".")
 		if err != nil {
 			return "", err
 		}
-		a, err := bootstrap.BuildPackage(context.Background(), root, "./functions/bootstrap/testdata/"+name, hostDir, name,
-			bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+		a, err := functionbuild.BuildPackage(context.Background(), root, "./functions/internal/bootstraps/testdata/"+name, hostDir, name,
+			functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
 		return a.Bootstrap, err
 	}))
 	path, err := build.(func() (string, error))()

@@ -2,7 +2,7 @@
 // Employee type and the table layout that holds them (PK = "DIRECTORY", SK = "EMPLOYEE#<id>", so
 // listing is one Query and no index is needed). The employees function reads that layout; the
 // infrastructure loads the same entries as table items at deploy time through TableItems.
-package directory
+package directorydata
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/example/private-api/functions/internal/ids"
+	"github.com/example/private-api/internal/ids"
 )
 
 //go:embed employees.json

@@ -1,4 +1,4 @@
-package bootstrap_test
+package functionbuild_test
 
 import (
 	"archive/zip"
@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/private-api/functions/bootstrap"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // TestReproducibleBuild builds every function for Lambda twice, the second time from a copy of
@@ -23,12 +23,12 @@ import (
 func TestReproducibleBuild(t *testing.T) {
 	root := repoRoot(t)
 	ctx := context.Background()
-	first, err := bootstrap.BuildAll(ctx, root, t.TempDir())
+	first, err := functionbuild.BuildAll(ctx, root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	copyRoot := copyModule(t, root)
-	second, err := bootstrap.BuildAll(ctx, copyRoot, t.TempDir())
+	second, err := functionbuild.BuildAll(ctx, copyRoot, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,12 +49,12 @@ func TestReproducibleBuild(t *testing.T) {
 // compiled packages, not only that the cache hands back what it stored.
 func TestCompileIsReproducible(t *testing.T) {
 	root := repoRoot(t)
-	cached, err := bootstrap.Build(context.Background(), root, t.TempDir(), "whoami", bootstrap.Lambda)
+	cached, err := functionbuild.Build(context.Background(), root, t.TempDir(), "whoami", functionbuild.Lambda)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("GOCACHE", t.TempDir())
-	fresh, err := bootstrap.Build(context.Background(), root, t.TempDir(), "whoami", bootstrap.Lambda)
+	fresh, err := functionbuild.Build(context.Background(), root, t.TempDir(), "whoami", functionbuild.Lambda)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func checkBinary(t *testing.T, path, toolchain string, roots ...string) {
 	}
 }
 
-func checkZip(t *testing.T, a bootstrap.Artifact) {
+func checkZip(t *testing.T, a functionbuild.Artifact) {
 	zr, err := zip.OpenReader(a.Zip)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func copyModule(t *testing.T, root string) string {
 
 func sha(t *testing.T, path string) string {
 	t.Helper()
-	s, err := bootstrap.SHA256File(path)
+	s, err := functionbuild.SHA256File(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func sha(t *testing.T, path string) string {
 
 func toolchain(t *testing.T, root string) string {
 	t.Helper()
-	v, err := bootstrap.Toolchain(root)
+	v, err := functionbuild.Toolchain(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestToolchain(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(tc.gomod), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := bootstrap.Toolchain(dir)
+			got, err := functionbuild.Toolchain(dir)
 			if tc.wantErr == "" && (err != nil || got != tc.want) {
 				t.Errorf("Toolchain = %q, %v; want %q", got, err, tc.want)
 			}
@@ -212,7 +212,7 @@ func TestToolchain(t *testing.T) {
 }
 
 func TestBuildRejectsUnknownFunctions(t *testing.T) {
-	_, err := bootstrap.Build(context.Background(), repoRoot(t), t.TempDir(), "payments", bootstrap.Lambda)
+	_, err := functionbuild.Build(context.Background(), repoRoot(t), t.TempDir(), "payments", functionbuild.Lambda)
 	if err == nil || !strings.Contains(err.Error(), "claims, employees, whoami") {
 		t.Errorf("err = %v, want one listing the known functions", err)
 	}
@@ -220,10 +220,20 @@ func TestBuildRejectsUnknownFunctions(t *testing.T) {
 
 func TestModuleRoot(t *testing.T) {
 	root := repoRoot(t)
-	if got, err := bootstrap.ModuleRoot(filepath.Join(root, "functions", "bootstrap")); err != nil || got != root {
+	if got, err := functionbuild.ModuleRoot(filepath.Join(root, "functions", "bootstrap")); err != nil || got != root {
 		t.Errorf("ModuleRoot = %q, %v; want %q", got, err, root)
 	}
-	if _, err := bootstrap.ModuleRoot(os.TempDir()); err == nil {
+	if _, err := functionbuild.ModuleRoot(os.TempDir()); err == nil {
 		t.Error("found a module above the temp directory")
 	}
+}
+
+// repoRoot is the module this test builds from.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	root, err := functionbuild.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

@@ -7,13 +7,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/example/private-api/stack/offline"
 )
 
 // TestAccessMatrix reads who may call what from the recorded policies: dev's test client reaches
 // only GET /whoami; a client granted two routes reaches exactly those; prod, with no clients, says
 // that nobody can call.
 func TestAccessMatrix(t *testing.T) {
-	dev, err := Load("../..", "dev", "")
+	dev, err := offline.Load("../../..", "dev", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	b, err := os.ReadFile("../../Pulumi.yaml")
+	b, err := os.ReadFile("../../../Pulumi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestAccessMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	one, err := Load(dir, "one", "")
+	one, err := offline.Load(dir, "one", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestAccessMatrix(t *testing.T) {
 		t.Errorf("orders reaches %v (callers %+v)", got, a.Callers)
 	}
 
-	prod, err := Load("../..", "prod", "")
+	prod, err := offline.Load("../../..", "prod", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // static linux/arm64 executable named bootstrap (what the provided.al2023 runtime starts) and a
 // zip holding it. The same source always gives the same bytes, so a deploy with no code change
 // shows no function diff.
-package bootstrap
+package functionbuild
 
 import (
 	"archive/zip"
@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/example/private-api/functions/catalogue"
+	"github.com/example/private-api/internal/catalogue"
 )
 
 // Functions are the functions under ./functions, in a fixed order: the catalogue's names.
@@ -67,12 +67,12 @@ func Build(ctx context.Context, moduleRoot, outDir, name string, target Target) 
 	if _, err := os.Stat(filepath.Join(pkgDir, "main.go")); err != nil {
 		return Artifact{}, fmt.Errorf("build %s: no function at %s (known: %s): %w", name, pkgDir, strings.Join(Functions, ", "), err)
 	}
-	return buildPackage(ctx, moduleRoot, "./functions/"+name, outDir, name, target)
+	return BuildPackage(ctx, moduleRoot, "./functions/"+name, outDir, name, target)
 }
 
-// buildPackage builds the main package pkg (relative to moduleRoot) as outDir/name/bootstrap
+// BuildPackage builds the main package pkg (relative to moduleRoot) as outDir/name/bootstrap
 // and outDir/name.zip.
-func buildPackage(ctx context.Context, moduleRoot, pkg, outDir, name string, target Target) (Artifact, error) {
+func BuildPackage(ctx context.Context, moduleRoot, pkg, outDir, name string, target Target) (Artifact, error) {
 	outDir, err := filepath.Abs(outDir)
 	if err != nil {
 		return Artifact{}, fmt.Errorf("build %s: %w", name, err)

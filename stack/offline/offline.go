@@ -1,7 +1,7 @@
-// Package plan renders what `pulumi preview` would create for a stack, offline: the resource tree
-// with the settings a reviewer needs, the preview-shaped JSON, the check verdicts and the cost
-// estimate, all from one mock run of the real program.
-package plan
+// Package offline runs the stack's program under the mock engine for a committed stack file, as the
+// offline plan, the preflight and the tests that judge the shipped stacks all need it: no AWS, no
+// Pulumi CLI, function packages named rather than built.
+package offline
 
 import (
 	"encoding/json"

@@ -1,8 +1,11 @@
-// Package sigv4client calls API Gateway REST APIs with SigV4 signatures (service execute-api): it
-// knows the host names a private API answers on, and signs for the host actually sent.
-package sigv4client
+// Package executeapi knows the host names an API Gateway REST API answers on: it builds them for the
+// stack's outputs and the tools' checks, and reads them back for the clients that sign requests
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html;
+// in China the suffix is amazonaws.com.cn: https://docs.amazonaws.cn/en_us/aws/latest/userguide/endpoints-Beijing.html).
+package executeapi
 
 import (
+	"fmt"
 	"regexp"
 )
 
@@ -29,12 +32,25 @@ type Host struct {
 	APIID         string
 	VPCEndpointID string
 	Region        string
+	// DNSSuffix is the partition's domain: amazonaws.com, or amazonaws.com.cn in China.
+	DNSSuffix string
+}
+
+// APIHostName is <apiId>.execute-api.<region>.<dnsSuffix>.
+func APIHostName(apiID, region, dnsSuffix string) string {
+	return fmt.Sprintf("%s.execute-api.%s.%s", apiID, region, dnsSuffix)
+}
+
+// EndpointAliasHostName is <apiId>-<vpceId>.execute-api.<region>.<dnsSuffix>, the host that reaches the
+// API through that one endpoint without any private DNS.
+func EndpointAliasHostName(apiID, vpceID, region, dnsSuffix string) string {
+	return APIHostName(apiID+"-"+vpceID, region, dnsSuffix)
 }
 
 // API IDs are 10 lowercase alphanumerics; endpoint IDs are vpce- and hex; the domain may be the
 // China partition's.
 var (
-	apiHostPattern     = regexp.MustCompile(`^([a-z0-9]{10})(?:-(vpce-[0-9a-f]+))?\.execute-api\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.amazonaws\.com(?:\.cn)?$`)
+	apiHostPattern     = regexp.MustCompile(`^([a-z0-9]{10})(?:-(vpce-[0-9a-f]+))?\.execute-api\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.(amazonaws\.com(?:\.cn)?)$`)
 	endpointDNSPattern = regexp.MustCompile(`^(vpce-[0-9a-f]+)-[a-z0-9]+(?:-[a-z]{2}(?:-[a-z]+)+-[0-9][a-z])?\.execute-api\.([a-z]{2}(?:-[a-z]+)+-[0-9])\.vpce\.amazonaws\.com(?:\.cn)?$`)
 )
 
@@ -42,9 +58,9 @@ var (
 func ParseHost(name string) Host {
 	if m := apiHostPattern.FindStringSubmatch(name); m != nil {
 		if m[2] != "" {
-			return Host{Kind: EndpointAlias, APIID: m[1], VPCEndpointID: m[2], Region: m[3]}
+			return Host{Kind: EndpointAlias, APIID: m[1], VPCEndpointID: m[2], Region: m[3], DNSSuffix: m[4]}
 		}
-		return Host{Kind: APIHost, APIID: m[1], Region: m[3]}
+		return Host{Kind: APIHost, APIID: m[1], Region: m[3], DNSSuffix: m[4]}
 	}
 	if m := endpointDNSPattern.FindStringSubmatch(name); m != nil {
 		return Host{Kind: EndpointDNS, VPCEndpointID: m[1], Region: m[2]}

@@ -1,4 +1,4 @@
-package bootstrap_test
+package bootstraps_test
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/example/private-api/functions/bootstrap"
 	"github.com/example/private-api/functions/internal/dynalitetest"
 	"github.com/example/private-api/functions/internal/dynamo"
+	"github.com/example/private-api/internal/functionbuild"
 )
 
 // tableName is the dynalite table the claims and employees bootstraps use here.
@@ -49,7 +49,7 @@ var (
 // repoRoot is the module this test builds from.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	moduleRootMu.Do(func() { moduleRoot, moduleErr = bootstrap.ModuleRoot(".") })
+	moduleRootMu.Do(func() { moduleRoot, moduleErr = functionbuild.ModuleRoot(".") })
 	if moduleErr != nil {
 		t.Fatal(moduleErr)
 	}
@@ -62,7 +62,7 @@ func hostBootstrap(t testing.TB, name string) string {
 	t.Helper()
 	root := repoRoot(t)
 	build, _ := hostBuilds.LoadOrStore(name, sync.OnceValues(func() (string, error) {
-		a, err := bootstrap.Build(context.Background(), root, hostDir, name, bootstrap.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
+		a, err := functionbuild.Build(context.Background(), root, hostDir, name, functionbuild.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH})
 		return a.Bootstrap, err
 	}))
 	path, err := build.(func() (string, error))()

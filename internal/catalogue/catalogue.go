@@ -1,5 +1,5 @@
 // Package catalogue is the one list of the stack's functions: each function's name, the routes it
-// serves and what it may do on the table, declared once. The build list (functions/bootstrap), the
+// serves and what it may do on the table, declared once. The build list (internal/functionbuild), the
 // API's route table, the roles and their grants, the endpoint and table policies and the specs all
 // derive from it; functions/internal/routeset proves each handler serves exactly its routes.
 //
@@ -10,7 +10,7 @@ package catalogue
 import (
 	"slices"
 
-	"github.com/example/private-api/functions/directory"
+	"github.com/example/private-api/internal/directorydata"
 )
 
 // Route is one method on one API resource path ("/employees/{employeeId}").
@@ -44,7 +44,7 @@ var pageKey = TableGrant{Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem
 var Functions = []Function{
 	{Name: "whoami", Routes: []Route{{"GET", "/whoami"}}},
 	{Name: "employees", Routes: []Route{{"GET", "/employees"}, {"GET", "/employees/{employeeId}"}},
-		Table: []TableGrant{{Actions: []string{"dynamodb:GetItem", "dynamodb:Query"}, Partitions: []string{directory.PartitionKey}}, pageKey}},
+		Table: []TableGrant{{Actions: []string{"dynamodb:GetItem", "dynamodb:Query"}, Partitions: []string{directorydata.PartitionKey}}, pageKey}},
 	{Name: "claims", Routes: []Route{
 		{"POST", "/members/{memberId}/claims"},
 		{"GET", "/members/{memberId}/claims"},

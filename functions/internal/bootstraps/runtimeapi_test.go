@@ -1,4 +1,4 @@
-package bootstrap_test
+package bootstraps_test
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package directory
+package directorydata
 
 import (
 	"encoding/json"
