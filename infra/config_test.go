@@ -64,6 +64,11 @@ func TestConfig(t *testing.T) {
 			{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/a"}},
 			{"name": "app", "routes": []string{"*"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/b"}}}, []string{"clients[1].name", "unique name"}},
 		{"rejects_the_old_single_client_shape", "client", map[string]any{"trustedPrincipals": []string{"arn:aws:iam::123456789012:role/app"}}, []string{"client.trustedPrincipals", "was replaced by one role per calling service", "private-api:clients:", "trustedPrincipals:"}},
+		{"rejects_negative_alarm_threshold", "alarms", map[string]any{"apiLatencyP99Ms": -100}, []string{"alarms.apiLatencyP99Ms", "use 1 to 28999 milliseconds"}},
+		{"rejects_alarm_percent_over_100", "alarms", map[string]any{"functionDurationP99Percent": 120}, []string{"alarms.functionDurationP99Percent", "use 1 to 100"}},
+		{"rejects_5xx_rate_of_100", "alarms", map[string]any{"api5xxRatePercent": 100}, []string{"alarms.api5xxRatePercent", "from 0 (alarm on any 5XX) to below 100"}},
+		{"rejects_bad_alarm_email", "alarms", map[string]any{"emails": []string{"oncall@example.com", "oncall at example.com"}}, []string{"alarms.emails[1]", "like oncall@example.com"}},
+		{"rejects_high_resolution_period", "alarms", map[string]any{"periodSeconds": 10}, []string{"alarms.periodSeconds", "multiple of 60"}},
 		{"rejects_the_old_access_key", "client", map[string]any{"iamUserAccessKey": true}, []string{"client.iamUserAccessKey", "aws iam create-access-key"}},
 	}
 	for _, tc := range cases {

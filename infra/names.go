@@ -96,3 +96,35 @@ func functionLogGroups(ctx *pulumi.Context, functions []string) []string {
 	}
 	return out
 }
+
+// cloudWatchAlarmName: 1 to 255 characters, none of them ASCII control characters
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html, AlarmName;
+// "The name must contain only UTF-8 characters, and can't contain ASCII control characters").
+var cloudWatchAlarmName = awsName{max: 255, allowed: func(r rune) bool { return r >= 0x20 && r != 0x7f }}
+
+// dashboardName: up to 255 of A-Z, a-z, 0-9, - and _
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html, DashboardName).
+var dashboardName = lambdaFunctionName.withMax(255)
+
+// snsTopicName: 1 to 256 of A-Z, a-z, 0-9, - and _ for a standard topic
+// (https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html, Name).
+var snsTopicName = lambdaFunctionName.withMax(256)
+
+// withMax is the same characters with another longest length.
+func (k awsName) withMax(n int) awsName { return awsName{max: n, allowed: k.allowed} }
+
+// alarmName names one of the stack's alarms: <project>-<stack>-<what>.
+func alarmName(ctx *pulumi.Context, what string) string {
+	return stackScopedName(ctx.Project(), ctx.Stack(), what, cloudWatchAlarmName)
+}
+
+// alarmTopicName names the topic every alarm notifies. It is fixed (not auto-named) because the
+// stack key's policy, registered before the topic, names the topic's ARN.
+func alarmTopicName(ctx *pulumi.Context) string {
+	return stackScopedName(ctx.Project(), ctx.Stack(), "alarms", snsTopicName)
+}
+
+// stackDashboardName names the stack's CloudWatch dashboard.
+func stackDashboardName(ctx *pulumi.Context) string {
+	return stackScopedName(ctx.Project(), ctx.Stack(), "operations", dashboardName)
+}

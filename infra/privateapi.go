@@ -64,6 +64,8 @@ type PrivateAPI struct {
 
 	// ID is the REST API id.
 	ID pulumi.IDOutput
+	// Name is the REST API's name: the ApiName dimension of its CloudWatch metrics.
+	Name pulumi.StringOutput
 	// Host is exactly this API's private host name, <apiId>.execute-api.<region>.<dnsSuffix>.
 	Host pulumi.StringOutput
 	// ExecutionArn is arn:<partition>:execute-api:<region>:<account>:<apiId>, the prefix of every route ARN.
@@ -123,6 +125,7 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 	c.ID = api.ID()
+	c.Name = api.Name
 	c.Host = api.ID().ApplyT(func(id pulumi.ID) string {
 		return args.Partition.ExecuteAPIHost(string(id), args.Region)
 	}).(pulumi.StringOutput)

@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
@@ -35,6 +36,7 @@ type Stack struct {
 	Client          *ClientAccess
 	API             *PrivateAPI
 	DNS             *PrivateDNS
+	Monitoring      *Monitoring
 	// Accounts are the providers of the other accounts consumers live in.
 	Accounts  AccountProviders
 	cfg       stackconfig.Config
@@ -121,6 +123,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
+		AlarmTopicName: alarmTopicName(ctx),
 	}); err != nil {
 		return nil, err
 	}
@@ -294,7 +297,31 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if s.DNS, err = NewPrivateDNS(ctx, "dns", dnsArgs); err != nil {
 		return nil, err
 	}
+
+	monitored := make([]MonitoredFunction, len(functionNames))
+	for i, name := range functionNames {
+		monitored[i] = MonitoredFunction{Name: name, FunctionName: s.Functions[name].FunctionName, TimeoutSeconds: cfg.Functions.TimeoutSeconds}
+	}
+	if s.Monitoring, err = NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+		Region: cfg.Region, Partition: partition, AccountID: account,
+		TopicName: alarmTopicName(ctx), KeyArn: stackKey, Alarms: cfg.Alarms,
+		API: MonitoredAPI{Name: s.API.Name, Stage: cfg.API.StageName}, Functions: monitored,
+		Table: MonitoredTable{Name: s.Table.Name, Operations: tableOperations(functionTableAccess)},
+	}); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// tableOperations are the DynamoDB operations the functions call (GetItem, Query, ...): the
+// Operation dimension of the table's per-operation metrics.
+func tableOperations(byFunction map[string][]TableGrant) []string {
+	actions := unionActions(byFunction)
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = strings.TrimPrefix(a, "dynamodb:")
+	}
+	return out
 }
 
 // functionRoleGlobs match the names Pulumi gives the roles of functions with table access
@@ -357,6 +384,8 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
 	ctx.Export("testClientInvokeUrl", u.TestClient)
 	ctx.Export("testClientEndpointId", u.TestClientEndpoint)
+	ctx.Export("alarmTopicArn", s.Monitoring.TopicArn)
+	ctx.Export("dashboardName", s.Monitoring.DashboardName)
 	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, u.TestClient, region))
 }
 

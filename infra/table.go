@@ -40,7 +40,10 @@ type TableArgs struct {
 	// over the names of the roles of functions with table access.
 	AdminPrincipals []string
 	FunctionRoles   []string
-	Partition       Partition
+	// AlarmTopicName is the SNS topic the stack's alarms notify: under a customer-managed key the
+	// topic is encrypted with it, so CloudWatch may use the key for that topic only.
+	AlarmTopicName string
+	Partition      Partition
 }
 
 // Table is the DynamoDB table every function uses.
@@ -70,7 +73,7 @@ func NewTable(ctx *pulumi.Context, name string, args *TableArgs, opts ...pulumi.
 		key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 			Description: pulumi.String("Encrypts the private API's table and log groups"),
 			Policy: policydoc.Render(func(v []string) policydoc.Document {
-				return keyPolicy(args.Partition, v[0], args.Region, args.LogGroups, keyUsers(args.Partition, v[0], args.AdminPrincipals, args.FunctionRoles))
+				return keyPolicy(args.Partition, v[0], args.Region, args.LogGroups, args.AlarmTopicName, keyUsers(args.Partition, v[0], args.AdminPrincipals, args.FunctionRoles))
 			}, args.AccountID),
 			EnableKeyRotation: pulumi.Bool(true),
 			// Losing the key loses the data: keep it through a mistaken destroy for the longest window.
@@ -150,8 +153,9 @@ func keyUsers(partition Partition, accountID string, admins, functionRoles []str
 // manageable) but cannot use it; use goes only through DynamoDB, to this account's principals (as
 // AWS's own DynamoDB key allows) or, with admin principals, to them and the function roles only;
 // CloudWatch Logs of this region may use it for this stack's log groups, named by the encryption
-// context it sends (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
-func keyPolicy(partition Partition, accountID, region string, logGroups, users []string) policydoc.Document {
+// context it sends (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html);
+// CloudWatch alarms may use it to publish to the stack's alarm topic (alarmTopicStatement).
+func keyPolicy(partition Partition, accountID, region string, logGroups []string, alarmTopic string, users []string) policydoc.Document {
 	through := policydoc.Condition{"StringEquals": {
 		"kms:ViaService":    {partition.ServiceHost("dynamodb", region)},
 		"kms:CallerAccount": {accountID},
@@ -180,7 +184,31 @@ func keyPolicy(partition Partition, accountID, region string, logGroups, users [
 			Condition: policydoc.Condition{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns}},
 		})
 	}
+	if alarmTopic != "" {
+		statements = append(statements, alarmTopicStatement(partition, accountID, region, alarmTopic))
+	}
 	return policydoc.New(statements...)
+}
+
+// alarmTopicStatement lets CloudWatch alarms publish to the encrypted alarm topic: a publisher to
+// an encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on its key, and an AWS service
+// publisher gets them in the key policy ("Enable compatibility between event sources from AWS
+// services and encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services;
+// for alarms, https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns). SNS asks KMS with
+// the encryption context aws:sns:topicArn, so the statement holds for this one topic only (the
+// condition AWS's GameLift guide puts on a service's key use for its topic,
+// https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html). Who may
+// publish to the topic at all, this account's alarms only, the topic's own policy says.
+func alarmTopicStatement(partition Partition, accountID, region, topic string) policydoc.Statement {
+	return policydoc.Statement{
+		Sid: "CloudWatchAlarmsForThisStacksTopic", Effect: "Allow",
+		Principal: &policydoc.Principal{Service: []string{partition.ServicePrincipal("cloudwatch")}},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  []string{"*"},
+		Condition: policydoc.Condition{"StringEquals": {
+			"kms:EncryptionContext:aws:sns:topicArn": {partition.ARN("sns", region, accountID, topic)},
+		}},
+	}
 }
 
 // itemKey names a seeded item by its PK and SK ("DIRECTORY#EMPLOYEE#e-001" -> "directory-employee-e-001").

@@ -32,12 +32,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"golang.org/x/term"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/internal/sigv4client"
 )
 
 const (
 	exitHTTPError = 1
-	exitUsage     = 2
+	exitUsage     = cli.ExitUsage
 	exitNoAnswer  = 3
 )
 
@@ -146,18 +147,14 @@ func run(ctx context.Context, args []string, s streams) int {
 
 func parseArgs(args []string, stderr io.Writer) (request, error) {
 	req := request{headers: http.Header{}}
-	fs := flag.NewFlagSet("apicall", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: apicall [flags] URL\n\nCalls an API Gateway REST API signed with SigV4 (service execute-api) using the standard AWS credential chain.\nExit status: 0 ok, 1 HTTP 4xx/5xx, 2 usage error, 3 no response (credentials, DNS, connection, TLS, timeout).\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := cli.FlagSet("apicall", "usage: apicall [flags] URL\n\nCalls an API Gateway REST API signed with SigV4 (service execute-api) using the standard AWS credential chain.\n"+
+		"Exit status: 0 ok, 1 HTTP 4xx/5xx, 2 usage error, 3 no response (credentials, DNS, connection, TLS, timeout).\n\nflags:", stderr)
 	fs.StringVar(&req.method, "X", "", "HTTP method (default GET, or POST when -d is given)")
 	fs.StringVar(&req.data, "d", "", "request body: literal text, @file, or @- for stdin")
 	fs.Var(headerFlags(req.headers), "H", "request header 'Name: value' (repeatable); signed with the request")
 	fs.StringVar(&req.region, "region", "", "signing region; needed only when the host name does not carry one (custom domains)")
 	fs.StringVar(&req.connectTo, "connect-to", "", "connect to this host:port instead of the URL's host; Host, TLS name and signature stay the URL's")
-	fs.StringVar(&req.profile, "profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	fs.StringVar(&req.profile, "profile", "", cli.ProfileUsage)
 	fs.DurationVar(&req.timeout, "timeout", 30*time.Second, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return req, err

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/example/private-api/internal/policydoc"
 )
 
 // gateway is the part of the API Gateway management API the audit reads; *apigateway.Client has it.
@@ -120,7 +122,7 @@ func (r *apiReport) checkPolicy(raw string) {
 		r.problem("resource policy cannot be read (%v); fix it so the restriction can be verified", err)
 		return
 	}
-	v := evaluatePolicy(doc, r.ID)
+	v := policydoc.PrivateAPI(doc, r.ID)
 	r.RestrictedBy, r.DenyGuard = append(r.RestrictedBy, v.RestrictedBy...), v.DenyGuard
 	for _, trick := range v.Tricks {
 		r.problem("resource policy: %s", trick)
@@ -130,11 +132,8 @@ func (r *apiReport) checkPolicy(raw string) {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("resource policy admits endpoint %s, which the API is not associated with: right only if it is a consumer account's own endpoint", id))
 		}
 	}
-	switch {
-	case len(v.RestrictedBy) == 0:
-		r.problem("resource policy does not restrict callers by %s", strings.Join(sourceKeys, ", "))
-	case !v.DenyGuard:
-		r.problem("no Deny guards the resource policy: add Deny execute-api:Invoke on %s/* to principal * with StringNotEquals aws:SourceVpce <your endpoint>", r.ID)
+	if v.Missing != "" {
+		r.problem("%s", v.Missing)
 	}
 }
 

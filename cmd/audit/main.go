@@ -13,8 +13,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +23,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+
+	"github.com/example/private-api/cmd/internal/cli"
 )
 
 const (
 	exitFail    = 1
-	exitUsage   = 2
+	exitUsage   = cli.ExitUsage
 	exitNoRead  = 3
 	usageHeader = "usage: audit [-region REGION] [-profile NAME] [-json]\n\n" +
 		"Audits every REST API in the region. Exit status: 0 all pass, 1 any fails, 2 usage error, 3 API Gateway could not be read.\n\nflags:"
@@ -40,21 +40,12 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usageHeader); fs.PrintDefaults() }
+	fs := cli.FlagSet("audit", usageHeader, stderr)
 	region := fs.String("region", "", "region to audit (default: AWS_REGION or the profile's region)")
-	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	profile := fs.String("profile", "", cli.ProfileUsage)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "audit: unexpected arguments %q; the audit takes only flags\n", fs.Args())
-		return exitUsage
+	if code, ok := cli.ParseFlagsOnly(fs, args, "the audit takes only flags"); !ok {
+		return code
 	}
 
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region), config.WithSharedConfigProfile(*profile))

@@ -14,8 +14,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,13 +24,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
 )
 
 const (
 	exitFail   = 1
-	exitUsage  = 2
+	exitUsage  = cli.ExitUsage
 	exitNoRead = 3
 	usageText  = "usage: doctor [-stack NAME] [-root DIR] [-profile NAME]\n\n" +
 		"Read-only preflight checks of the account and region of Pulumi.<stack>.yaml, before `pulumi up`.\n" +
@@ -44,21 +43,12 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintln(stderr, usageText); fs.PrintDefaults() }
+	fs := cli.FlagSet("doctor", usageText, stderr)
 	stack := fs.String("stack", "dev", "stack to check: reads Pulumi.yaml and Pulumi.<stack>.yaml")
 	root := fs.String("root", ".", "project directory holding Pulumi.yaml")
-	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "doctor: unexpected arguments %q; use -stack NAME\n", fs.Args())
-		return exitUsage
+	profile := fs.String("profile", "", cli.ProfileUsage)
+	if code, ok := cli.ParseFlagsOnly(fs, args, "use -stack NAME"); !ok {
+		return code
 	}
 
 	project, values, err := mockengine.StackConfig(*root, *stack)

@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/cmd/internal/localgateway"
 	"github.com/example/private-api/cmd/internal/tableaccess"
 	"github.com/example/private-api/infra"
@@ -76,12 +77,7 @@ const callerFromSTS = "sts"
 
 func parseArgs(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("local", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./cmd/local [flags]\n\nServes the private API on 127.0.0.1 as API Gateway serves the stage of -stack.\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := cli.FlagSet("local", "usage: go run ./cmd/local [flags]\n\nServes the private API on 127.0.0.1 as API Gateway serves the stage of -stack.\n\nflags:", stderr)
 	fs.IntVar(&o.port, "port", 3000, "loopback port to listen on (0 picks a free one)")
 	fs.StringVar(&o.stack, "stack", "dev", "stack whose Pulumi.<stack>.yaml gives the stage name, region, throttling and function sizes")
 	fs.StringVar(&o.dataDir, "data", "", "keep the table in this directory between runs (default: in memory)")

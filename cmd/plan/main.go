@@ -16,6 +16,7 @@ import (
 
 	"github.com/example/private-api/stack/offline"
 
+	"github.com/example/private-api/cmd/internal/cli"
 	"github.com/example/private-api/cmd/internal/plan"
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/cost"
@@ -41,8 +42,7 @@ Exit status: 0 every check passes, is waived or has nothing to judge; 1 a check 
 is still printed, and the failures are repeated on stderr); 2 the plan could not be made (bad flag,
 stack config or preview file: the message says which).
 
-Flags:
-`
+Flags:`
 
 // errChecksFailed makes the exit status 1 after the whole plan has been printed.
 var errChecksFailed = errors.New("checks failed")
@@ -66,12 +66,7 @@ type options struct {
 
 func parse(args []string, stderr io.Writer) (options, error) {
 	var o options
-	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
+	fs := cli.FlagSet("plan", usage, stderr)
 	// The flag package prints a backquoted word of a usage string as the flag's argument name, so
 	// backquotes mark exactly those and nothing else.
 	fs.StringVar(&o.stack, "stack", "dev", "`stack` to plan: reads Pulumi.yaml and Pulumi.<stack>.yaml")

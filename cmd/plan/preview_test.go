@@ -43,18 +43,20 @@ func findings(doc plan.VerdictsDoc) map[string]string {
 func TestRealPreviewOfANewStack(t *testing.T) {
 	doc, _ := verdicts(t, "dev-preview.json")
 	f := findings(doc)
-	for _, k := range []string{"Lambda.1 private-GET-whoami-invoke", "IAM.1 claims-permissions", "seed:resource-policy private-api"} {
+	for _, k := range []string{"Lambda.1 private-GET-whoami-invoke", "IAM.1 claims-permissions", "seed:resource-policy private-api",
+		"project:alarm-actions monitoring-claims-errors", "project:api-5xx-alarm private-api"} {
 		if f[k] != string(checks.Unknown) {
 			t.Errorf("%s: %q, want unknown (its value is computed at deploy)", k, f[k])
 		}
 	}
-	for _, k := range []string{"Lambda.3 whoami", "Lambda.2 whoami", "EC2.15 api-private-eu-west-1a", "DynamoDB.2 data-table"} {
+	for _, k := range []string{"Lambda.3 whoami", "Lambda.2 whoami", "EC2.15 api-private-eu-west-1a", "DynamoDB.2 data-table",
+		"project:function-alarms claims"} {
 		if f[k] != string(checks.Pass) {
 			t.Errorf("%s: %q, want pass", k, f[k])
 		}
 	}
 	summary, _, _ := runPlan(t, "-from-preview", "testdata/dev-preview.json")
-	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 121 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc"} {
+	for _, want := range []string{"Preview of stack dev (project private-api, region eu-west-1)", "Changes: + 138 to create", "unknown until deploy", "WAIVED EC2.6 on api-vpc"} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
@@ -73,7 +75,9 @@ func TestRealPreviewOfAnUpdate(t *testing.T) {
 	}
 	f := findings(doc)
 	for _, k := range []string{"EC2.2 api-vpc", "CKV2_AWS_5 whoami-sg", "CKV2_AWS_53 private-GET-whoami", "Lambda.1 private-GET-whoami-invoke",
-		"apigateway_restapi_public private-api", "Lambda.3 claims", "EC2.15 api-private-eu-west-1a", "seed:resource-policy private-api"} {
+		"apigateway_restapi_public private-api", "Lambda.3 claims", "EC2.15 api-private-eu-west-1a", "seed:resource-policy private-api",
+		"project:function-alarms claims", "project:api-5xx-alarm private-api", "project:alarm-actions monitoring-claims-errors",
+		"sns_topics_not_publicly_accessible monitoring-topic"} {
 		if f[k] != string(checks.Pass) {
 			t.Errorf("%s: %q, want pass (the check follows real ids)", k, f[k])
 		}

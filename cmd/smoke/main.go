@@ -12,8 +12,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,11 +19,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/example/private-api/cmd/internal/cli"
 )
 
 const (
 	exitFail  = 1
-	exitUsage = 2
+	exitUsage = cli.ExitUsage
 	exitNoRun = 3
 )
 
@@ -34,29 +34,17 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("smoke", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: smoke [-stack NAME | -outputs FILE] [flags]\n\n"+
-			"Checks a deployed stack from its test client through SSM Run Command.\n"+
-			"Exit status: 0 all pass, 1 any check fails, 2 outputs missing or unusable, 3 SSM could not run the checks.\n\nflags:")
-		fs.PrintDefaults()
-	}
+	fs := cli.FlagSet("smoke", "usage: smoke [-stack NAME | -outputs FILE] [flags]\n\n"+
+		"Checks a deployed stack from its test client through SSM Run Command.\n"+
+		"Exit status: 0 all pass, 1 any check fails, 2 outputs missing or unusable, 3 SSM could not run the checks.\n\nflags:", stderr)
 	outputsFile := fs.String("outputs", "", "read the stack outputs from this `file` (written by pulumi stack output --json) instead of running pulumi")
 	stack := fs.String("stack", "", "stack to read the outputs of (default: the selected stack)")
-	profile := fs.String("profile", "", "shared config profile (default: AWS_PROFILE or the default chain)")
+	profile := fs.String("profile", "", cli.ProfileUsage)
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up on the checks after this long")
 	poll := fs.Duration("poll", 2*time.Second, "how often to ask SSM whether a check has finished")
 	onlineTimeout := fs.Duration("online-timeout", 10*time.Minute, "wait this long for the test client to be Online in SSM before the checks")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "smoke: unexpected arguments %q; use -stack NAME or -outputs FILE\n", fs.Args())
-		return exitUsage
+	if code, ok := cli.ParseFlagsOnly(fs, args, "use -stack NAME or -outputs FILE"); !ok {
+		return code
 	}
 	loadCtx, cancelLoad := context.WithTimeout(ctx, *timeout)
 	outputs, err := loadOutputs(loadCtx, *outputsFile, *stack)

@@ -112,6 +112,9 @@ func TestRouteARNs(t *testing.T) {
 		{api + "/*/GET/whoami", checks.Fail},
 		{api + "/v1/GET/*", checks.Fail},
 		{api + "/v1/*", checks.Fail},
+		{"execute-api:/v1/GET/members/*/claims", checks.Pass},
+		{"execute-api:/v1/*/whoami", checks.Fail},
+		{"execute-api:/*", checks.Fail},
 	} {
 		t.Run(tc.resource, func(t *testing.T) {
 			rs := fixture()

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -70,6 +71,14 @@ const (
 	docResolverAssociate      = "https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_AssociateResolverRule.html"
 	docRoute53CreateZone      = "https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html"
 	docRoute53RecordSet       = "https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html"
+	docCWPutMetricAlarm       = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"
+	docCWMetricDataQuery      = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataQuery.html"
+	docCWMetric               = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html"
+	docCWDimension            = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html"
+	docCWPutDashboard         = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html"
+	docSNSCreateTopic         = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"
+	docSNSSubscribe           = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
+	docSNSPolicyQuotas        = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
 	docSTSAssumeRole          = "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"
 	docAccountID              = "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"
 )
@@ -102,6 +111,16 @@ var (
 	twelveDigits  = regexp.MustCompile(`^\d{12}$`)
 	statementID   = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 	resolverNames = regexp.MustCompile(`^[a-zA-Z0-9\-_ ]*$`)
+	// CloudWatch alarm names: UTF-8 without ASCII control characters (PutMetricAlarm).
+	alarmName = regexp.MustCompile(`^[^\x00-\x1f\x7f]+$`)
+	// Metric namespaces may not start with a colon (Metric).
+	metricNamespace = regexp.MustCompile(`^[^:]`)
+	// Metric-math ids: a lowercase letter, then letters, digits and _ (MetricDataQuery).
+	metricQueryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+	// Percentiles and trimmed statistics such as p99 or tm90 (PutMetricAlarm, ExtendedStatistic).
+	extendedStatistic = regexp.MustCompile(`^(p|tm|tc|ts|wm)(100|[0-9]{1,2}(\.[0-9]+)?)$`)
+	// Topic names: A-Z, a-z, 0-9, - and _ (CreateTopic; a FIFO topic's .fifo suffix is not used).
+	topicName = lambdaName
 )
 
 // valueRule is one documented constraint on one input.
@@ -119,10 +138,12 @@ type valueRule struct {
 	// cidr asks for an IPv4 CIDR whose prefix length lies in [minBits, maxBits].
 	cidr             bool
 	minBits, maxBits int
-	// number constraints: a closed range, or an enumeration.
+	// number constraints: a closed range, or an enumeration; with step, the enumeration or any
+	// positive multiple of step.
 	number   bool
 	min, max float64
 	numEnum  []float64
+	step     float64
 }
 
 func text(path, doc, what string, minLen, maxLen int, pattern *regexp.Regexp) valueRule {
@@ -149,6 +170,19 @@ func numOneOf(path, doc string, values ...float64) valueRule {
 		s[i] = strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return valueRule{path: path, doc: doc, what: "one of " + strings.Join(s, ", "), number: true, numEnum: values}
+}
+
+// alarmPeriod is a CloudWatch period: 10, 20, 30 or any multiple of 60 seconds (PutMetricAlarm, Period).
+func alarmPeriod(path string) valueRule {
+	return valueRule{path: path, doc: docCWPutMetricAlarm, what: "10, 20, 30 or a multiple of 60 seconds", number: true, numEnum: []float64{10, 20, 30}, step: 60}
+}
+
+// metricRules are the constraints of a metric's namespace and name at prefix (Metric).
+func metricRules(prefix string) []valueRule {
+	return []valueRule{
+		text(prefix+"namespace", docCWMetric, "a namespace of 1 to 255 characters, not starting with :", 1, 255, metricNamespace),
+		text(prefix+"metricName", docCWMetric, "a metric name of 1 to 255 characters", 1, 255, nil),
+	}
 }
 
 func cidrBetween(path, doc string, minBits, maxBits int) valueRule {
@@ -324,6 +358,35 @@ var valueRules = map[string][]valueRule{
 	},
 	// An item's JSON text is longer than its stored size, so 400 KB of text is a safe bound.
 	mockengine.TypeTableItem: {text("item", docDynamoDBQuotas, "an item of at most 400 KB", 0, 400*1024, nil)},
+	mockengine.TypeMetricAlarm: append(append([]valueRule{
+		text("name", docCWPutMetricAlarm, "an alarm name of 1 to 255 characters, no control characters", 1, 255, alarmName),
+		text("alarmDescription", docCWPutMetricAlarm, "a description of at most 1,024 characters", 0, 1024, nil),
+		oneOf("comparisonOperator", docCWPutMetricAlarm, "GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold",
+			"LessThanOrEqualToThreshold", "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold"),
+		between("evaluationPeriods", docCWPutMetricAlarm, 1, 1e9),
+		between("datapointsToAlarm", docCWPutMetricAlarm, 1, 1e9),
+		alarmPeriod("period"),
+		oneOf("statistic", docCWPutMetricAlarm, "SampleCount", "Average", "Sum", "Minimum", "Maximum"),
+		text("extendedStatistic", docCWPutMetricAlarm, "a percentile or trimmed statistic such as p99 or tm90", 0, 0, extendedStatistic),
+		oneOf("treatMissingData", docCWPutMetricAlarm, "breaching", "notBreaching", "ignore", "missing"),
+		oneOf("evaluateLowSampleCountPercentiles", docCWPutMetricAlarm, "evaluate", "ignore"),
+		text("metricQueries[].id", docCWMetricDataQuery, "an id of 1 to 255 letters, digits and _, starting with a lowercase letter", 1, 255, metricQueryID),
+		text("metricQueries[].expression", docCWMetricDataQuery, "an expression of 1 to 2,048 characters", 1, 2048, nil),
+		alarmPeriod("metricQueries[].metric.period"),
+	}, metricRules("")...), metricRules("metricQueries[].metric.")...),
+	mockengine.TypeDashboard: {
+		text("dashboardName", docCWPutDashboard, "a dashboard name of 1 to 255 of A-Z, a-z, 0-9, - and _", 1, 255, lambdaName),
+		text("dashboardBody", docCWPutDashboard, "a dashboard body (JSON)", 1, 0, nil),
+	},
+	mockengine.TypeSNSTopic: {
+		text("name", docSNSCreateTopic, "a topic name of 1 to 256 of A-Z, a-z, 0-9, - and _", 1, 256, topicName),
+		text("displayName", docSNSCreateTopic, "a display name of at most 100 characters", 0, 100, nil),
+		text("policy", docSNSPolicyQuotas, "a topic policy of at most 30 KB", 0, 30*1024, nil),
+	},
+	mockengine.TypeSNSTopicPolicy: {text("policy", docSNSPolicyQuotas, "a topic policy of at most 30 KB", 1, 30*1024, nil)},
+	mockengine.TypeSNSSubscription: {
+		oneOf("protocol", docSNSSubscribe, "http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"),
+	},
 	mockengine.TypeKMSKey: {
 		text("description", docKMSCreateKey, "a description of at most 8,192 characters", 0, 8192, nil),
 		oneOf("keyUsage", docKMSCreateKey, "SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"),
@@ -365,6 +428,12 @@ var tagRules = []valueRule{
 
 // envRule constrains the names of Lambda environment variables (map keys, not values).
 var envRule = text("environment.variables.<key>", docLambdaEnvironment, "a variable name: a letter, then letters, digits and _", 2, 0, envName)
+
+// dimensionRules constrain a metric's dimension names (map keys) and values (Dimension).
+var dimensionRules = []valueRule{
+	text("dimensions.<key>", docCWDimension, "a dimension name of 1 to 255 characters, not starting with :", 1, 255, metricNamespace),
+	text("dimensions.<value>", docCWDimension, "a dimension value of 1 to 1,024 characters", 1, 1024, nil),
+}
 
 // placeholderRef matches a value the mock engine stands in for until AWS computes it.
 var placeholderRef = regexp.MustCompile(`\$\{[^}]*\}`)
@@ -410,6 +479,12 @@ func (rule valueRule) judge(v any) string {
 	if rule.number {
 		n, ok := v.(float64)
 		if !ok {
+			return ""
+		}
+		if rule.step > 0 {
+			if !slices.Contains(rule.numEnum, n) && (n < rule.step || math.Mod(n, rule.step) != 0) {
+				return fmt.Sprintf("%g", n)
+			}
 			return ""
 		}
 		if rule.numEnum != nil && !slices.Contains(rule.numEnum, n) {
@@ -465,32 +540,38 @@ func valueViolations(r mockengine.Resource, rules []valueRule) (violations []str
 			}
 		}
 	}
+	// mapRules judges the keys and values of the maps at path (one per list element on the way).
 	mapRules := func(path string, keyRules, valueRules []valueRule) {
-		m, _ := mockengine.Get(r.Inputs, path)
-		obj, _ := m.(map[string]any)
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			for _, rule := range keyRules {
-				judged++
-				if got := rule.judge(k); got != "" {
-					report(rule, path+" key", got)
-				}
+		for _, m := range at(r.Inputs, path) {
+			obj, _ := m.(map[string]any)
+			keys := make([]string, 0, len(obj))
+			for k := range obj {
+				keys = append(keys, k)
 			}
-			for _, rule := range valueRules {
-				judged++
-				if got := rule.judge(obj[k]); got != "" {
-					report(rule, path+"."+k, got)
+			sort.Strings(keys)
+			for _, k := range keys {
+				for _, rule := range keyRules {
+					judged++
+					if got := rule.judge(k); got != "" {
+						report(rule, path+" key", got)
+					}
+				}
+				for _, rule := range valueRules {
+					judged++
+					if got := rule.judge(obj[k]); got != "" {
+						report(rule, path+"."+k, got)
+					}
 				}
 			}
 		}
 	}
 	mapRules("tags", tagRules[:2], tagRules[2:])
-	if r.Type == mockengine.TypeFunction {
+	switch r.Type {
+	case mockengine.TypeFunction:
 		mapRules("environment.variables", []valueRule{envRule}, nil)
+	case mockengine.TypeMetricAlarm:
+		mapRules("dimensions", dimensionRules[:1], dimensionRules[1:])
+		mapRules("metricQueries[].metric.dimensions", dimensionRules[:1], dimensionRules[1:])
 	}
 	return violations, judged
 }

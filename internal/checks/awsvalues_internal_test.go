@@ -125,4 +125,17 @@ func TestEveryValueRuleCanFail(t *testing.T) {
 			}
 		})
 	}
+	// An alarm's dimensions, on its metric or on each metric of its metric math.
+	for name, inputs := range map[string]map[string]any{
+		"dimension_value_too_long":         {"dimensions": map[string]any{"FunctionName": strings.Repeat("f", 1025)}},
+		"dimension_value_empty":            {"dimensions": map[string]any{"FunctionName": ""}},
+		"dimension_name_starts_with_colon": {"metricQueries": []any{map[string]any{"metric": map[string]any{"dimensions": map[string]any{":TableName": "t"}}}}},
+	} {
+		t.Run("alarm_"+name, func(t *testing.T) {
+			r := mockengine.Resource{Type: mockengine.TypeMetricAlarm, Name: "r", Custom: true, Inputs: inputs}
+			if f := run(r); f.Status != Fail || !strings.Contains(f.Detail, docCWDimension) {
+				t.Errorf("%s %q, want a failure citing %s", f.Status, f.Detail, docCWDimension)
+			}
+		})
+	}
 }

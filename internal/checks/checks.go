@@ -121,7 +121,7 @@ func (r Report) Failed() []Result {
 // All returns every check, in the order of CHECKS.md, then the guards for DESIGN.md's known failures.
 func All() []Check {
 	var out []Check
-	for _, group := range [][]Check{apiGatewayChecks, lambdaChecks, dynamoDBChecks, networkChecks, logChecks, iamChecks, dnsChecks, failureModeChecks, valueChecks} {
+	for _, group := range [][]Check{apiGatewayChecks, lambdaChecks, dynamoDBChecks, networkChecks, logChecks, iamChecks, dnsChecks, failureModeChecks, alarmChecks, valueChecks} {
 		out = append(out, group...)
 	}
 	return out
@@ -208,6 +208,31 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// judgeFunc says whether one resource passes a check, and why.
+type judgeFunc func(e *mockengine.Engine, r mockengine.Resource) (bool, string)
+
+// forType completes c as a check of each resource of one type, judged by itself: the type is both
+// the check's subject and what it iterates, stated once.
+func forType(token string, c Check, judge judgeFunc) Check {
+	return forTypeWhere(token, func(mockengine.Resource) bool { return true }, c, judge)
+}
+
+// forTypeWhere is forType for the resources of the type that keep selects; the others get no finding.
+func forTypeWhere(token string, keep func(mockengine.Resource) bool, c Check, judge judgeFunc) Check {
+	c.Subjects = []string{token}
+	c.eval = func(e *mockengine.Engine) []Finding {
+		var out []Finding
+		for _, r := range e.OfType(token) {
+			if keep(r) {
+				ok, detail := judge(e, r)
+				out = append(out, verdict(r, ok, detail))
+			}
+		}
+		return out
+	}
+	return c
 }
 
 // each judges every resource of one type with judge, which returns whether it passes and why.

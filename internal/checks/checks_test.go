@@ -114,6 +114,22 @@ func fixture() []m.Resource {
 			"resolverEndpointId": ref("outbound"), "targetIps": []any{map[string]any{"ip": "${inbound.ipAddresses[0].ip}"}}}),
 		res(m.TypeResolverRuleAssoc, "assoc", map[string]any{"resolverRuleId": ref("rule"), "vpcId": ref("c-vpc")}),
 		res(m.TypeZone, "zone", map[string]any{"name": ref("api") + ".execute-api." + region + ".amazonaws.com"}),
+		res(m.TypeSNSTopic, "topic", map[string]any{"name": "alarms", "kmsMasterKeyId": arnRef("key")}),
+		res(m.TypeSNSTopicPolicy, "topic-policy", map[string]any{"arn": arnRef("topic"), "policy": doc(
+			map[string]any{"Sid": "Alarms", "Effect": "Allow", "Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+				"Resource": arnRef("topic"), "Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": m.Account}}},
+		)}),
+	}
+	for _, a := range []struct{ name, namespace, metric, stat string }{
+		{"fn-errors", "AWS/Lambda", "Errors", "Sum"}, {"fn-throttles", "AWS/Lambda", "Throttles", "Sum"}, {"api-5xx", "AWS/ApiGateway", "5XXError", "Average"},
+	} {
+		dims := map[string]any{"FunctionName": "${fn.name}"}
+		if a.namespace == "AWS/ApiGateway" {
+			dims = map[string]any{"ApiName": "${api.name}", "Stage": "v1"}
+		}
+		rs = append(rs, res(m.TypeMetricAlarm, a.name, map[string]any{"name": a.name, "namespace": a.namespace, "metricName": a.metric,
+			"statistic": a.stat, "period": 60.0, "evaluationPeriods": 5.0, "comparisonOperator": "GreaterThanThreshold", "threshold": 0.0,
+			"treatMissingData": "notBreaching", "dimensions": dims, "alarmActions": []any{arnRef("topic")}, "okActions": []any{arnRef("topic")}}))
 	}
 	for _, s := range []struct{ name, vpc, az, cidr string }{
 		{"a-1", "a-vpc", "x-1a", "10.0.0.0/24"}, {"a-2", "a-vpc", "x-1b", "10.0.1.0/24"},
@@ -284,6 +300,26 @@ func TestEveryCheckCanFail(t *testing.T) {
 		{"design:failure-7", "fn", set("fn", "replaceSecurityGroupsOnDestroy", false)},
 		{"design:failure-8", "fn", set("fn", "timeout", 60.0)},
 		{"aws-api:value-constraints", "ep-sg", set("ep-sg", "description", "the API VPC's endpoint")},
+		{"aws-api:value-constraints", "fn-errors", set("fn-errors", "period", 90.0)},
+		{"project:function-alarms", "fn", without("fn-throttles")},
+		{"project:function-alarms", "fn", set("fn-errors", "dimensions.FunctionName", "another-function")},
+		{"project:function-alarms", "fn", set("fn-errors", "namespace", "AWS/ApiGateway")},
+		{"project:api-5xx-alarm", "api", without("api-5xx")},
+		{"project:api-5xx-alarm", "api", set("api-5xx", "dimensions.Stage", "prod")},
+		{"project:api-5xx-alarm", "api", set("api-5xx", "dimensions.ApiName", "another-api")},
+		{"project:alarm-actions", "fn-errors", set("fn-errors", "alarmActions", nil)},
+		{"project:alarm-actions", "fn-errors", set("fn-errors", "actionsEnabled", false)},
+		{"project:alarm-actions", "fn-errors", set("fn-errors", "alarmActions", []any{"arn:aws:sns:x-1:999999999999:elsewhere"})},
+		{"CKV_AWS_26", "topic", set("topic", "kmsMasterKeyId", nil)},
+		{"CKV_AWS_26", "topic", set("topic", "kmsMasterKeyId", "alias/aws/sns")},
+		{"sns_topics_not_publicly_accessible", "topic", set("topic-policy", "policy", doc(
+			map[string]any{"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "sns:Publish", "Resource": arnRef("topic")}))},
+		{"sns_topics_not_publicly_accessible", "topic", set("topic-policy", "policy", doc(
+			map[string]any{"Sid": "AnyAccountsAlarms", "Effect": "Allow", "Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish", "Resource": arnRef("topic")}))},
+		{"sns_topics_not_publicly_accessible", "topic", set("topic-policy", "policy", doc(
+			map[string]any{"Sid": "OtherAccount", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"}, "Action": "sns:Publish", "Resource": arnRef("topic")}))},
+		{"kms_key_not_publicly_accessible", "key", set("key", "policy", doc(
+			map[string]any{"Sid": "CloudWatchAnyTopic", "Effect": "Allow", "Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"}, "Action": []any{"kms:Decrypt", "kms:GenerateDataKey*"}, "Resource": "*"}))},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {

@@ -10,45 +10,36 @@ import (
 )
 
 var dnsChecks = []Check{
-	{
-		// CHECKS.md lists CKV2_AWS_5 on this row, but Checkov's CKV2_AWS_5 is "security groups are
-		// attached" (network.go); this rule is the project's own.
-		IDs:      []string{"project:resolver-sg-dns-only"},
-		Rule:     "resolver endpoint security groups allow DNS (53 tcp and udp) only between the inbound and outbound endpoints, in the one direction each needs",
-		Subjects: []string{mockengine.TypeResolverEndpoint},
-		eval: func(e *mockengine.Engine) []Finding {
-			rules := securityGroupRules(e)
-			return each(e, mockengine.TypeResolverEndpoint, func(r mockengine.Resource) (bool, string) {
-				return judgeResolverGroups(e, r, rules)
-			})
-		},
-	},
-	{
-		IDs:      []string{"aws-docs:resolver-rule-loop", "design:failure-5"},
-		Rule:     "no forwarding rule is associated with the VPC that holds its target inbound endpoint (a DNS loop)",
-		Subjects: []string{mockengine.TypeResolverRuleAssoc},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeResolverRuleAssoc, func(r mockengine.Resource) (bool, string) {
-				rule, ok := e.Resolve(str(r, "resolverRuleId"))
-				if !ok || rule.Type != mockengine.TypeResolverRule {
-					return false, "rule is not in this stack, its targets cannot be checked"
+	// CHECKS.md lists CKV2_AWS_5 on this row, but Checkov's CKV2_AWS_5 is "security groups are
+	// attached" (network.go); this rule is the project's own.
+	forType(mockengine.TypeResolverEndpoint, Check{
+		IDs:  []string{"project:resolver-sg-dns-only"},
+		Rule: "resolver endpoint security groups allow DNS (53 tcp and udp) only between the inbound and outbound endpoints, in the one direction each needs",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return judgeResolverGroups(e, r, securityGroupRules(e))
+	}),
+	forType(mockengine.TypeResolverRuleAssoc, Check{
+		IDs:  []string{"aws-docs:resolver-rule-loop", "design:failure-5"},
+		Rule: "no forwarding rule is associated with the VPC that holds its target inbound endpoint (a DNS loop)",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		rule, ok := e.Resolve(str(r, "resolverRuleId"))
+		if !ok || rule.Type != mockengine.TypeResolverRule {
+			return false, "rule is not in this stack, its targets cannot be checked"
+		}
+		vpc, _ := e.Resolve(str(r, "vpcId"))
+		targets := e.RefsOfType(rule.Inputs["targetIps"], mockengine.TypeResolverEndpoint)
+		for _, t := range targets {
+			for _, home := range endpointVPCs(e, t) {
+				if home == vpc.Name {
+					return false, fmt.Sprintf("%s targets %s, which lives in %s, the VPC this association adds the rule to", rule.Name, t.Name, home)
 				}
-				vpc, _ := e.Resolve(str(r, "vpcId"))
-				targets := e.RefsOfType(rule.Inputs["targetIps"], mockengine.TypeResolverEndpoint)
-				for _, t := range targets {
-					for _, home := range endpointVPCs(e, t) {
-						if home == vpc.Name {
-							return false, fmt.Sprintf("%s targets %s, which lives in %s, the VPC this association adds the rule to", rule.Name, t.Name, home)
-						}
-					}
-				}
-				if len(targets) == 0 {
-					return true, fmt.Sprintf("%s on %s; its targets are outside this stack", rule.Name, vpc.Name)
-				}
-				return true, fmt.Sprintf("%s on %s, targets %s elsewhere", rule.Name, vpc.Name, names(targets))
-			})
-		},
-	},
+			}
+		}
+		if len(targets) == 0 {
+			return true, fmt.Sprintf("%s on %s; its targets are outside this stack", rule.Name, vpc.Name)
+		}
+		return true, fmt.Sprintf("%s on %s, targets %s elsewhere", rule.Name, vpc.Name, names(targets))
+	}),
 	{
 		IDs:      []string{"design:failure-3"},
 		Rule:     "forwarding rules and private zones for execute-api cover exactly this API's host name, never the whole execute-api domain",

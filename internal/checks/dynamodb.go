@@ -7,87 +7,63 @@ import (
 )
 
 var dynamoDBChecks = []Check{
-	{
+	forType(mockengine.TypeTable, Check{
 		IDs: []string{"dynamodb_table_cross_account_access", "stack:table-resource-policy"},
 		Rule: "every table carries a resource policy that denies item actions to principals of any other account " +
 			"(aws:PrincipalAccount), so the table defends itself and not IAM alone",
-		Subjects: []string{mockengine.TypeTable},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
-				for _, rp := range e.OfType(mockengine.TypeDynamoDBResourcePolicy) {
-					for _, t := range e.RefsOfType(str(rp, "resourceArn"), mockengine.TypeTable) {
-						if t.Name == r.Name {
-							return judgeTablePolicy(str(rp, "policy"))
-						}
-					}
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		for _, rp := range e.OfType(mockengine.TypeDynamoDBResourcePolicy) {
+			for _, t := range e.RefsOfType(str(rp, "resourceArn"), mockengine.TypeTable) {
+				if t.Name == r.Name {
+					return judgeTablePolicy(str(rp, "policy"))
 				}
-				return false, "no resource policy: any principal an IAM policy anywhere allows reaches the items"
-			})
-		},
-	},
-	{
+			}
+		}
+		return false, "no resource policy: any principal an IAM policy anywhere allows reaches the items"
+	}),
+	forType(mockengine.TypeKMSKey, Check{
 		IDs: []string{"kms_key_not_publicly_accessible", "stack:key-admin-separated-from-use"},
 		Rule: "every KMS key's policy separates administration from use: no statement gives a principal both, " +
-			"and use (Encrypt, Decrypt, GenerateDataKey, ReEncrypt) is allowed only through a service (kms:ViaService) " +
-			"or to CloudWatch Logs for named log groups",
-		Subjects: []string{mockengine.TypeKMSKey},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeKMSKey, func(r mockengine.Resource) (bool, string) {
-				return judgeKeyPolicy(str(r, "policy"))
-			})
-		},
-	},
-	{
-		IDs:      []string{"DynamoDB.2", "CKV_AWS_28", "AWS-0024"},
-		Rule:     "point-in-time recovery is on for every table",
-		Subjects: []string{mockengine.TypeTable},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
-				on := flag(r, "pointInTimeRecovery.enabled")
-				return on, fmt.Sprintf("pointInTimeRecovery.enabled=%t", on)
-			})
-		},
-	},
-	{
-		IDs:      []string{"DynamoDB.6"},
-		Rule:     "deletion protection is on for every table",
-		Subjects: []string{mockengine.TypeTable},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
-				on := flag(r, "deletionProtectionEnabled")
-				detail := fmt.Sprintf("deletionProtectionEnabled=%t", on)
-				if r.Protect {
-					detail += ", pulumi protect"
-				}
-				return on, detail
-			})
-		},
-	},
-	{
-		IDs:      []string{"DynamoDB.1", "CKV2_AWS_16"},
-		Rule:     "every table is on-demand (PAY_PER_REQUEST), so capacity follows demand",
-		Subjects: []string{mockengine.TypeTable},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
-				mode := str(r, "billingMode")
-				return mode == "PAY_PER_REQUEST", fmt.Sprintf("billingMode %q", mode)
-			})
-		},
-	},
-	{
-		IDs:      []string{"CKV_AWS_119", "AWS-0025"},
-		Rule:     "every table is encrypted with a customer-managed KMS key that rotates",
-		Subjects: []string{mockengine.TypeTable},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeTable, func(r mockengine.Resource) (bool, string) {
-				key := str(r, "serverSideEncryption.kmsKeyArn")
-				if !flag(r, "serverSideEncryption.enabled") || key == "" {
-					return false, "encrypted with the AWS-owned key (serverSideEncryption not enabled with kmsKeyArn)"
-				}
-				return rotatingKey(e, key)
-			})
-		},
-	},
+			"and use (Encrypt, Decrypt, GenerateDataKey, ReEncrypt) is allowed only through a service (kms:ViaService), " +
+			"to CloudWatch Logs for named log groups or for a named SNS topic (its encryption context)",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return judgeKeyPolicy(str(r, "policy"))
+	}),
+	forType(mockengine.TypeTable, Check{
+		IDs:  []string{"DynamoDB.2", "CKV_AWS_28", "AWS-0024"},
+		Rule: "point-in-time recovery is on for every table",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		on := flag(r, "pointInTimeRecovery.enabled")
+		return on, fmt.Sprintf("pointInTimeRecovery.enabled=%t", on)
+	}),
+	forType(mockengine.TypeTable, Check{
+		IDs:  []string{"DynamoDB.6"},
+		Rule: "deletion protection is on for every table",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		on := flag(r, "deletionProtectionEnabled")
+		detail := fmt.Sprintf("deletionProtectionEnabled=%t", on)
+		if r.Protect {
+			detail += ", pulumi protect"
+		}
+		return on, detail
+	}),
+	forType(mockengine.TypeTable, Check{
+		IDs:  []string{"DynamoDB.1", "CKV2_AWS_16"},
+		Rule: "every table is on-demand (PAY_PER_REQUEST), so capacity follows demand",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		mode := str(r, "billingMode")
+		return mode == "PAY_PER_REQUEST", fmt.Sprintf("billingMode %q", mode)
+	}),
+	forType(mockengine.TypeTable, Check{
+		IDs:  []string{"CKV_AWS_119", "AWS-0025"},
+		Rule: "every table is encrypted with a customer-managed KMS key that rotates",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		key := str(r, "serverSideEncryption.kmsKeyArn")
+		if !flag(r, "serverSideEncryption.enabled") || key == "" {
+			return false, "encrypted with the AWS-owned key (serverSideEncryption not enabled with kmsKeyArn)"
+		}
+		return rotatingKey(e, key)
+	}),
 }
 
 // rotatingKey accepts a key of this stack with rotation on; a key from outside the stack cannot be
@@ -130,7 +106,7 @@ func judgeTablePolicy(doc string) (bool, string) {
 var keyUse = []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"}
 
 // judgeKeyPolicy refuses a statement that both administers and uses the key, and use that does not
-// go through a service or to CloudWatch Logs for named log groups.
+// go through a service, to CloudWatch Logs for named log groups, or for a named SNS topic.
 func judgeKeyPolicy(doc string) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
@@ -152,9 +128,10 @@ func judgeKeyPolicy(doc string) (bool, string) {
 		}
 		viaService := len(s.Condition.Values("kms:ViaService", "StringEquals")) > 0
 		logsContext := len(s.Condition.Values("kms:EncryptionContext:aws:logs:arn", "ArnLike", "ArnEquals")) > 0
-		if !viaService && !logsContext {
+		topicContext := len(s.Condition.Values("kms:EncryptionContext:aws:sns:topicArn", "StringEquals", "ArnEquals", "ArnLike")) > 0
+		if !viaService && !logsContext && !topicContext {
 			return false, fmt.Sprintf("statement %q lets principals use the key directly, not only through a service", s.Sid)
 		}
 	}
-	return true, "administration by the account root only; use only through DynamoDB and by CloudWatch Logs for the stack's log groups"
+	return true, "administration by the account root only; use only through a service, by CloudWatch Logs for named log groups or for a named SNS topic"
 }

@@ -89,16 +89,12 @@ var iamChecks = []Check{
 			return out
 		},
 	},
-	{
-		IDs:      []string{"CKV_AWS_60", "CKV_AWS_61", "iam_role_cross_service_confused_deputy_prevention"},
-		Rule:     "role trust policies name specific roles, users or services (no \"*\", no account root), and service trust carries aws:SourceAccount or aws:SourceArn of the role's own account",
-		Subjects: []string{mockengine.TypeRole},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeRole, func(r mockengine.Resource) (bool, string) {
-				return judgeTrust(str(r, "assumeRolePolicy"), e.AccountOf(r))
-			})
-		},
-	},
+	forType(mockengine.TypeRole, Check{
+		IDs:  []string{"CKV_AWS_60", "CKV_AWS_61", "iam_role_cross_service_confused_deputy_prevention"},
+		Rule: "role trust policies name specific roles, users or services (no \"*\", no account root), and service trust carries aws:SourceAccount or aws:SourceArn of the role's own account",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return judgeTrust(str(r, "assumeRolePolicy"), e.AccountOf(r))
+	}),
 }
 
 func judgeIdentityPolicy(doc string) (bool, string) {

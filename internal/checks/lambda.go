@@ -14,81 +14,57 @@ const supportedRuntime = "provided.al2023"
 var httpMethods = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true, "OPTIONS": true}
 
 var lambdaChecks = []Check{
-	{
-		IDs:      []string{"Lambda.1", "CKV_AWS_301", "AWS-0067"},
-		Rule:     "every Lambda permission grants lambda:InvokeFunction to apigateway.amazonaws.com with a source ARN of this stack's API scoped to one method and path",
-		Subjects: []string{mockengine.TypePermission},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypePermission, func(r mockengine.Resource) (bool, string) {
-				if p := str(r, "principal"); p != "apigateway.amazonaws.com" {
-					return false, fmt.Sprintf("principal %q, want apigateway.amazonaws.com", p)
-				}
-				if a := str(r, "action"); a != "lambda:InvokeFunction" {
-					return false, fmt.Sprintf("action %q, want lambda:InvokeFunction", a)
-				}
-				return scopedSourceARN(e, str(r, "sourceArn"))
-			})
-		},
-	},
-	{
-		IDs:      []string{"Lambda.2", "CKV_AWS_363"},
-		Rule:     "every function runs on the supported runtime " + supportedRuntime,
-		Subjects: []string{mockengine.TypeFunction},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
-				rt := str(r, "runtime")
-				return rt == supportedRuntime, fmt.Sprintf("runtime %q", rt)
-			})
-		},
-	},
-	{
-		IDs:      []string{"Lambda.3", "Lambda.5", "CKV_AWS_117"},
-		Rule:     "every function runs in this stack's VPC subnets in at least 2 AZs, with a security group",
-		Subjects: []string{mockengine.TypeFunction},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
-				if len(strs(r, "vpcConfig.securityGroupIds")) == 0 {
-					return false, "no vpcConfig.securityGroupIds: the function is not in a VPC"
-				}
-				return multiAZ(e, strs(r, "vpcConfig.subnetIds"))
-			})
-		},
-	},
-	{
-		IDs:      []string{"Lambda.7", "CKV_AWS_50", "AWS-0066"},
-		Rule:     "X-Ray active tracing is on for every function",
-		Subjects: []string{mockengine.TypeFunction},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
-				mode := str(r, "tracingConfig.mode")
-				return mode == "Active", fmt.Sprintf("tracingConfig.mode %q", mode)
-			})
-		},
-	},
-	{
-		IDs:      []string{"CKV_AWS_115"},
-		Rule:     "every function has reserved concurrency of at least 1 (0 would stop it, unset lets it starve the account)",
-		Subjects: []string{mockengine.TypeFunction},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
-				n, ok := num(r, "reservedConcurrentExecutions")
-				if !ok {
-					return false, "reservedConcurrentExecutions not set"
-				}
-				return n >= 1, fmt.Sprintf("reservedConcurrentExecutions %g", n)
-			})
-		},
-	},
-	{
-		IDs:      []string{"CKV_AWS_45", "awslambda_function_no_secrets_in_variables"},
-		Rule:     "no environment variable holds or names a secret (they are readable with lambda:GetFunctionConfiguration)",
-		Subjects: []string{mockengine.TypeFunction},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeFunction, func(r mockengine.Resource) (bool, string) {
-				return noSecrets(r, "environment.variables")
-			})
-		},
-	},
+	forType(mockengine.TypePermission, Check{
+		IDs:  []string{"Lambda.1", "CKV_AWS_301", "AWS-0067"},
+		Rule: "every Lambda permission grants lambda:InvokeFunction to apigateway.amazonaws.com with a source ARN of this stack's API scoped to one method and path",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		if p := str(r, "principal"); p != "apigateway.amazonaws.com" {
+			return false, fmt.Sprintf("principal %q, want apigateway.amazonaws.com", p)
+		}
+		if a := str(r, "action"); a != "lambda:InvokeFunction" {
+			return false, fmt.Sprintf("action %q, want lambda:InvokeFunction", a)
+		}
+		return scopedSourceARN(e, str(r, "sourceArn"))
+	}),
+	forType(mockengine.TypeFunction, Check{
+		IDs:  []string{"Lambda.2", "CKV_AWS_363"},
+		Rule: "every function runs on the supported runtime " + supportedRuntime,
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		rt := str(r, "runtime")
+		return rt == supportedRuntime, fmt.Sprintf("runtime %q", rt)
+	}),
+	forType(mockengine.TypeFunction, Check{
+		IDs:  []string{"Lambda.3", "Lambda.5", "CKV_AWS_117"},
+		Rule: "every function runs in this stack's VPC subnets in at least 2 AZs, with a security group",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		if len(strs(r, "vpcConfig.securityGroupIds")) == 0 {
+			return false, "no vpcConfig.securityGroupIds: the function is not in a VPC"
+		}
+		return multiAZ(e, strs(r, "vpcConfig.subnetIds"))
+	}),
+	forType(mockengine.TypeFunction, Check{
+		IDs:  []string{"Lambda.7", "CKV_AWS_50", "AWS-0066"},
+		Rule: "X-Ray active tracing is on for every function",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		mode := str(r, "tracingConfig.mode")
+		return mode == "Active", fmt.Sprintf("tracingConfig.mode %q", mode)
+	}),
+	forType(mockengine.TypeFunction, Check{
+		IDs:  []string{"CKV_AWS_115"},
+		Rule: "every function has reserved concurrency of at least 1 (0 would stop it, unset lets it starve the account)",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		n, ok := num(r, "reservedConcurrentExecutions")
+		if !ok {
+			return false, "reservedConcurrentExecutions not set"
+		}
+		return n >= 1, fmt.Sprintf("reservedConcurrentExecutions %g", n)
+	}),
+	forType(mockengine.TypeFunction, Check{
+		IDs:  []string{"CKV_AWS_45", "awslambda_function_no_secrets_in_variables"},
+		Rule: "no environment variable holds or names a secret (they are readable with lambda:GetFunctionConfiguration)",
+	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return noSecrets(r, "environment.variables")
+	}),
 }
 
 // scopedSourceARN accepts arn:aws:execute-api:<region>:<account>:<this API>/<stage>/<METHOD>/<path>

@@ -10,40 +10,32 @@ import (
 )
 
 var networkChecks = []Check{
-	{
-		IDs:      []string{"EC2.2", "CKV2_AWS_12"},
-		Rule:     "every VPC's default security group is managed by the stack with no rules",
-		Subjects: []string{mockengine.TypeVpc},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeVpc, func(r mockengine.Resource) (bool, string) {
-				for _, sg := range e.OfType(mockengine.TypeDefaultSG) {
-					if !refersTo(e, str(sg, "vpcId"), r) {
-						continue
-					}
-					if n := len(asList(sg.Inputs["ingress"])) + len(asList(sg.Inputs["egress"])); n > 0 {
-						return false, fmt.Sprintf("%s has %d rule(s)", sg.Name, n)
-					}
-					return true, sg.Name + " has no rules"
-				}
-				return false, "default security group not managed: AWS's allow-all rules stay"
-			})
-		},
-	},
-	{
-		IDs:      []string{"EC2.6", "CKV2_AWS_11"},
-		Rule:     "every VPC has a flow log",
-		Subjects: []string{mockengine.TypeVpc},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeVpc, func(r mockengine.Resource) (bool, string) {
-				for _, fl := range e.OfType(mockengine.TypeFlowLog) {
-					if refersTo(e, str(fl, "vpcId"), r) {
-						return true, fmt.Sprintf("%s, traffic %s", fl.Name, str(fl, "trafficType"))
-					}
-				}
-				return false, "no flow log"
-			})
-		},
-	},
+	forType(mockengine.TypeVpc, Check{
+		IDs:  []string{"EC2.2", "CKV2_AWS_12"},
+		Rule: "every VPC's default security group is managed by the stack with no rules",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		for _, sg := range e.OfType(mockengine.TypeDefaultSG) {
+			if !refersTo(e, str(sg, "vpcId"), r) {
+				continue
+			}
+			if n := len(asList(sg.Inputs["ingress"])) + len(asList(sg.Inputs["egress"])); n > 0 {
+				return false, fmt.Sprintf("%s has %d rule(s)", sg.Name, n)
+			}
+			return true, sg.Name + " has no rules"
+		}
+		return false, "default security group not managed: AWS's allow-all rules stay"
+	}),
+	forType(mockengine.TypeVpc, Check{
+		IDs:  []string{"EC2.6", "CKV2_AWS_11"},
+		Rule: "every VPC has a flow log",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		for _, fl := range e.OfType(mockengine.TypeFlowLog) {
+			if refersTo(e, str(fl, "vpcId"), r) {
+				return true, fmt.Sprintf("%s, traffic %s", fl.Name, str(fl, "trafficType"))
+			}
+		}
+		return false, "no flow log"
+	}),
 	{
 		IDs:      []string{"EC2.15", "CKV_AWS_130"},
 		Rule:     "no subnet maps public IPs, no instance has one, and there is no internet or NAT gateway",
@@ -116,75 +108,39 @@ var networkChecks = []Check{
 			return out
 		},
 	},
-	{
-		IDs:      []string{"CKV2_AWS_5"},
-		Rule:     "every security group is attached to a resource (an unattached group is drift or dead code)",
-		Subjects: []string{mockengine.TypeSecurityGroup},
-		eval: func(e *mockengine.Engine) []Finding {
-			attached := map[string][]string{}
-			for _, r := range e.Resources() {
-				for _, id := range attachedGroups(r.Inputs) {
-					for _, n := range mockengine.PlaceholderNames(id) {
-						attached[n] = append(attached[n], r.Name)
-					}
-				}
-			}
-			return each(e, mockengine.TypeSecurityGroup, func(r mockengine.Resource) (bool, string) {
-				users := attached[r.Name]
-				if len(users) == 0 {
-					return false, "attached to nothing"
-				}
-				sort.Strings(users) // registration order varies; a verdict's text must not
-				return true, "attached to " + strings.Join(users, ", ")
-			})
-		},
-	},
-	{
+	forType(mockengine.TypeSecurityGroup, Check{
+		IDs:  []string{"CKV2_AWS_5"},
+		Rule: "every security group is attached to a resource (an unattached group is drift or dead code)",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		users := usersOf(e, r.Name)
+		if len(users) == 0 {
+			return false, "attached to nothing"
+		}
+		sort.Strings(users) // registration order varies; a verdict's text must not
+		return true, "attached to " + strings.Join(users, ", ")
+	}),
+	forType(mockengine.TypeVpcEndpoint, Check{
 		IDs: []string{"vpc_endpoint_connections_trust_boundaries"},
 		Rule: "every VPC endpoint has a policy whose Allow statements admit only principals of the endpoint's own account and name " +
 			"resources (Resource \"*\" only for SSM's endpoints, whose agent also reads AWS-owned documents)",
-		Subjects: []string{mockengine.TypeVpcEndpoint},
-		eval: func(e *mockengine.Engine) []Finding {
-			return each(e, mockengine.TypeVpcEndpoint, func(r mockengine.Resource) (bool, string) {
-				doc := endpointPolicyOf(e, r)
-				if doc == "" {
-					return false, "no policy: AWS attaches full access for any principal"
-				}
-				service := str(r, "serviceName")
-				return judgeEndpointPolicy(doc, anyResourceServices[service[strings.LastIndex(service, ".")+1:]], e.AccountOf(r))
-			})
-		},
-	},
-	{
-		IDs:      []string{"vpc_endpoint_multi_az_enabled"},
-		Rule:     "every interface endpoint has subnets in at least 2 AZs",
-		Subjects: []string{mockengine.TypeVpcEndpoint},
-		eval: func(e *mockengine.Engine) []Finding {
-			var out []Finding
-			for _, r := range e.OfType(mockengine.TypeVpcEndpoint) {
-				if str(r, "vpcEndpointType") == "Interface" {
-					ok, detail := multiAZ(e, strs(r, "subnetIds"))
-					out = append(out, verdict(r, ok, detail))
-				}
-			}
-			return out
-		},
-	},
-	{
-		IDs:      []string{"vpc_peering_routing_tables_with_least_privilege"},
-		Rule:     "every route over a peering goes only to (part of) the peer VPC's range, never 0.0.0.0/0",
-		Subjects: []string{mockengine.TypeRoute},
-		eval: func(e *mockengine.Engine) []Finding {
-			var out []Finding
-			for _, r := range e.OfType(mockengine.TypeRoute) {
-				if str(r, "vpcPeeringConnectionId") != "" {
-					ok, detail := judgePeeringRoute(e, r)
-					out = append(out, verdict(r, ok, detail))
-				}
-			}
-			return out
-		},
-	},
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		doc := endpointPolicyOf(e, r)
+		if doc == "" {
+			return false, "no policy: AWS attaches full access for any principal"
+		}
+		service := str(r, "serviceName")
+		return judgeEndpointPolicy(doc, anyResourceServices[service[strings.LastIndex(service, ".")+1:]], e.AccountOf(r))
+	}),
+	forTypeWhere(mockengine.TypeVpcEndpoint, func(r mockengine.Resource) bool { return str(r, "vpcEndpointType") == "Interface" }, Check{
+		IDs:  []string{"vpc_endpoint_multi_az_enabled"},
+		Rule: "every interface endpoint has subnets in at least 2 AZs",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return multiAZ(e, strs(r, "subnetIds"))
+	}),
+	forTypeWhere(mockengine.TypeRoute, func(r mockengine.Resource) bool { return str(r, "vpcPeeringConnectionId") != "" }, Check{
+		IDs:  []string{"vpc_peering_routing_tables_with_least_privilege"},
+		Rule: "every route over a peering goes only to (part of) the peer VPC's range, never 0.0.0.0/0",
+	}, judgePeeringRoute),
 }
 
 // refersTo reports whether a reference value (`${name.id}`) points at r.
@@ -294,6 +250,19 @@ func summarizeRules(rules []sgRule) string {
 		parts[i] = fmt.Sprintf("%s %s %g-%g %s", r.direction, r.protocol, r.from, r.to, peer)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// usersOf names the resources a security group is attached to.
+func usersOf(e *mockengine.Engine, group string) []string {
+	var out []string
+	for _, r := range e.Resources() {
+		for _, id := range attachedGroups(r.Inputs) {
+			if containsString(mockengine.PlaceholderNames(id), group) {
+				out = append(out, r.Name)
+			}
+		}
+	}
+	return out
 }
 
 // attachedGroups returns the security group references held under attachment keys at any depth

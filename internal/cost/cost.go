@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,7 +60,18 @@ const (
 	dynamodbWriteMillion   = "dynamodbWriteMillion"
 	xrayTracesMillion      = "xrayTracesMillion"
 	ebsGp3GBMonth          = "ebsGp3GBMonth"
+	alarmMetricMonth       = "alarmMetricMonth"
+	highResAlarmMetric     = "highResolutionAlarmMetricMonth"
+	dashboardMonth         = "dashboardMonth"
+	snsEmailNotification   = "snsEmailNotification"
 )
+
+// emailsPerSubscription is the notifications an address is assumed to get a month: an alarm's
+// message when it fires and another when it recovers, a few times a week.
+const emailsPerSubscription = 30
+
+// monitoringPrices are what the alarms, dashboards and their notifications bill.
+var monitoringPrices = []string{alarmMetricMonth, highResAlarmMetric, dashboardMonth, snsEmailNotification}
 
 // ForRegion loads the embedded price table of one region.
 func ForRegion(region string) (Prices, error) {
@@ -120,6 +132,17 @@ func (e Estimate) Where() string {
 	return fmt.Sprintf("%s, ESTIMATED with %s's prices (none recorded for %s in internal/cost/prices.json)", e.Region, e.PricedFrom, e.Region)
 }
 
+// Monitoring is the monthly cost of the alarms, the dashboards and the alarm emails.
+func (e Estimate) Monitoring() float64 {
+	var t float64
+	for _, l := range e.Idle {
+		if slices.Contains(monitoringPrices, l.PriceName) {
+			t += l.USD
+		}
+	}
+	return t
+}
+
 // IdleTotal is the monthly cost of the stack with no traffic.
 func (e Estimate) IdleTotal() float64 { return total(e.Idle) }
 
@@ -160,8 +183,10 @@ func Of(e *mockengine.Engine, p Prices) Estimate {
 const defaultRootVolumeGB = 8
 
 // idle prices what bills by the hour or month regardless of traffic. VPCs, subnets, route tables,
-// security groups, peering, gateway endpoints, IAM, Lambda, API Gateway and DynamoDB on-demand cost
-// nothing idle; logs and table storage grow with use and are priced per request.
+// security groups, peering, gateway endpoints, IAM, Lambda, API Gateway, DynamoDB on-demand and SNS
+// topics cost nothing idle; logs and table storage grow with use and are priced per request.
+// Alarms bill per metric they watch (each metric of a metric-math alarm counts; a percentile alarm
+// is a standard one), dashboards per month, alarm emails per message; free tiers are left out.
 func idle(e *mockengine.Engine, p Prices, est *Estimate) {
 	h := p.HoursPerMonth
 	for _, r := range e.Resources() {
@@ -186,9 +211,33 @@ func idle(e *mockengine.Engine, p Prices, est *Estimate) {
 				gb, _ = v.(float64)
 			}
 			est.line(p, r.Name, fmt.Sprintf("root volume gp3 %g GB", gb), ebsGp3GBMonth, gb)
+		case mockengine.TypeMetricAlarm:
+			metrics, price := AlarmMetrics(r), alarmMetricMonth
+			if period, ok := r.Inputs["period"].(float64); ok && period < 60 {
+				price = highResAlarmMetric
+			}
+			est.line(p, r.Name, fmt.Sprintf("alarm on %g metric(s)", metrics), price, metrics)
+		case mockengine.TypeDashboard:
+			est.line(p, r.Name, "dashboard", dashboardMonth, 1)
+		case mockengine.TypeSNSSubscription:
+			if r.Inputs["protocol"] == "email" {
+				est.line(p, r.Name, fmt.Sprintf("alarm emails, %d a month (assumed)", emailsPerSubscription), snsEmailNotification, emailsPerSubscription)
+			}
 		}
 	}
 	sort.SliceStable(est.Idle, func(i, j int) bool { return est.Idle[i].Resource < est.Idle[j].Resource })
+}
+
+// AlarmMetrics is how many metrics an alarm watches: its one metric, or each metric its metric
+// math reads (expressions are free).
+func AlarmMetrics(r mockengine.Resource) float64 {
+	n := 0
+	for _, q := range list(r.Inputs["metricQueries"]) {
+		if m, _ := q.(map[string]any); m["metric"] != nil {
+			n++
+		}
+	}
+	return float64(max(n, 1))
 }
 
 func list(v any) []any {

@@ -77,14 +77,27 @@ func TestIdleCostPerResource(t *testing.T) {
 		{Type: m.TypeKMSKey, Name: "key", Inputs: map[string]any{}},
 		{Type: m.TypeInstance, Name: "vm", Inputs: map[string]any{"instanceType": "t4g.nano"}},
 		{Type: m.TypeInstance, Name: "big", Inputs: map[string]any{"instanceType": "x9g.huge", "rootBlockDevice": map[string]any{"volumeSize": 20.0}}},
+		{Type: m.TypeMetricAlarm, Name: "p99", Inputs: map[string]any{"metricName": "Latency", "extendedStatistic": "p99", "period": 60.0}},
+		{Type: m.TypeMetricAlarm, Name: "sum", Inputs: map[string]any{"metricQueries": []any{
+			map[string]any{"id": "a", "metric": map[string]any{"metricName": "ThrottledRequests"}},
+			map[string]any{"id": "b", "metric": map[string]any{"metricName": "ThrottledRequests"}},
+			map[string]any{"id": "total", "expression": "SUM([a, b])"},
+		}}},
+		{Type: m.TypeMetricAlarm, Name: "fast", Inputs: map[string]any{"metricName": "Errors", "period": 10.0}},
+		{Type: m.TypeDashboard, Name: "board", Inputs: map[string]any{}},
+		{Type: m.TypeSNSTopic, Name: "topic", Inputs: map[string]any{}},
+		{Type: m.TypeSNSSubscription, Name: "mail", Inputs: map[string]any{"protocol": "email"}},
 	})
 	est := cost.Of(e, p)
 	want := map[string]float64{
 		"vpce": 2 * 730 * 0.011,   // per AZ-hour
 		"in":   3 * 730 * 0.125,   // per IP-hour
 		"zone": 0.50, "key": 1.00, // per month
-		"vm":  730*0.0046 + 8*0.088, // instance + default 8 GB root volume
-		"big": 20 * 0.088,           // unknown type: no price, its volume still priced
+		"vm":  730*0.0046 + 8*0.088,  // instance + default 8 GB root volume
+		"big": 20 * 0.088,            // unknown type: no price, its volume still priced
+		"p99": 0.10, "sum": 2 * 0.10, // per alarm metric: a percentile is standard, math counts each metric
+		"fast":  0.30, // a 10 s period makes a high-resolution alarm
+		"board": 3.00, "mail": 30 * 0.00002,
 	}
 	got := map[string]float64{}
 	for _, l := range est.Idle {
@@ -95,8 +108,13 @@ func TestIdleCostPerResource(t *testing.T) {
 			t.Errorf("%s: $%.4f, want $%.4f", name, got[name], usd)
 		}
 	}
-	if _, priced := got["gw"]; priced {
-		t.Error("gateway endpoints are free and must not appear")
+	for _, free := range []string{"gw", "topic"} {
+		if _, priced := got[free]; priced {
+			t.Errorf("%s costs nothing idle and must not appear", free)
+		}
+	}
+	if want := 0.10 + 0.20 + 0.30 + 3.00 + 30*0.00002; !near(est.Monitoring(), want) {
+		t.Errorf("monitoring $%.4f, want $%.4f", est.Monitoring(), want)
 	}
 	if len(est.Missing) != 1 || !strings.Contains(est.Missing[0], "ec2:x9g.huge") {
 		t.Errorf("missing prices %v, want the unknown instance type named", est.Missing)
@@ -133,6 +151,31 @@ func TestDNSModes(t *testing.T) {
 	}
 	if !near(resolver.StackIdle-alias.StackIdle, resolver.DNSIdle) {
 		t.Errorf("the modes must differ only by their DNS resources: %+v vs %+v", resolver, alias)
+	}
+}
+
+// TestMonitoringCost prices the committed stacks' alarms and dashboard: 13 alarms on 19 metrics
+// (the API's 2, 3 per function, and the table's 2 summing 4 operations each) and one dashboard.
+func TestMonitoringCost(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		e, err := offline.Load("../..", stack, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := cost.ForRegion(e.Region())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var metrics float64
+		for _, a := range e.OfType(m.TypeMetricAlarm) {
+			metrics += cost.AlarmMetrics(a)
+		}
+		if n := len(e.OfType(m.TypeMetricAlarm)); n != 13 || metrics != 19 {
+			t.Errorf("%s: %d alarms on %g metrics, want 13 on 19", stack, n, metrics)
+		}
+		if got := cost.Of(e, p).Monitoring(); !near(got, 19*0.10+3.00) {
+			t.Errorf("%s: monitoring $%.2f a month, want $%.2f", stack, got, 19*0.10+3.00)
+		}
 	}
 }
 

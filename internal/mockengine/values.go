@@ -166,6 +166,10 @@ func computed(e *Engine, r *Resource) map[string]any {
 		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", e.Partition(), account, name)
 	case "aws:cloudwatch/logGroup:LogGroup":
 		out["arn"] = arn("logs", "log-group:"+name)
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		out["arn"] = arn("cloudwatch", "alarm:"+name)
+	case "aws:cloudwatch/dashboard:Dashboard":
+		out["dashboardArn"] = fmt.Sprintf("arn:%s:cloudwatch::%s:dashboard/%v", e.Partition(), Account, r.Inputs["dashboardName"])
 	case "aws:kms/key:Key":
 		out["arn"] = arn("kms", "key/"+id)
 		out["keyId"] = id

@@ -55,6 +55,7 @@ type Config struct {
 	Table     Table      `json:"table"`
 	Functions Functions  `json:"functions"`
 	Client    Client     `json:"client"`
+	Alarms    Alarms     `json:"alarms"`
 	// Clients are the services that may call the API; none means nobody can yet.
 	Clients []APIClient `json:"clients"`
 	// Waivers are this stack's accepted check failures, each with the reason a reviewer reads.
@@ -142,6 +143,23 @@ type Functions struct {
 	ReservedConcurrency int `json:"reservedConcurrency"`
 }
 
+// Alarms are the thresholds of the stack's CloudWatch alarms and who they page. Every alarm looks
+// at PeriodSeconds-long periods and fires when DatapointsToAlarm of the last EvaluationPeriods
+// breach ("M out of N", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation).
+type Alarms struct {
+	// API5xxRatePercent is the share of requests answered 5XX above which the API alarms (0: any).
+	API5xxRatePercent float64 `json:"api5xxRatePercent"`
+	// APILatencyP99Ms is the p99 of API Gateway's Latency above which the API alarms.
+	APILatencyP99Ms int `json:"apiLatencyP99Ms"`
+	// FunctionDurationP99Percent is the share of a function's timeout its p99 duration may reach.
+	FunctionDurationP99Percent int `json:"functionDurationP99Percent"`
+	PeriodSeconds              int `json:"periodSeconds"`
+	EvaluationPeriods          int `json:"evaluationPeriods"`
+	DatapointsToAlarm          int `json:"datapointsToAlarm"`
+	// Emails are subscribed to the alarm topic; each confirms by the link AWS mails it.
+	Emails []string `json:"emails"`
+}
+
 // Client configures the test client: a small instance in the first consumer VPC, managed by SSM,
 // with a role of its own that may call only the routes the smoke test calls.
 type Client struct {
@@ -187,6 +205,8 @@ func Defaults() Config {
 		Clients:   []APIClient{},
 		Waivers:   []Waiver{},
 		Quotas:    map[string]int{},
+		Alarms: Alarms{API5xxRatePercent: 1, APILatencyP99Ms: 5000, FunctionDurationP99Percent: 80,
+			PeriodSeconds: 60, EvaluationPeriods: 5, DatapointsToAlarm: 3, Emails: []string{}},
 	}
 }
 
@@ -195,7 +215,7 @@ func (c *Config) keys() []configKey {
 	return []configKey{
 		{"network", &c.Network}, {"consumers", &c.Consumers}, {"dns", &c.DNS}, {"api", &c.API},
 		{"logs", &c.Logs}, {"table", &c.Table}, {"functions", &c.Functions}, {"client", &c.Client},
-		{"clients", &c.Clients}, {"waivers", &c.Waivers}, {"quotas", &c.Quotas},
+		{"alarms", &c.Alarms}, {"clients", &c.Clients}, {"waivers", &c.Waivers}, {"quotas", &c.Quotas},
 	}
 }
 

@@ -2,6 +2,7 @@ package stackconfig
 
 import (
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"path"
 	"regexp"
@@ -158,6 +159,8 @@ func (c Config) problems() Problems {
 	if c.Client.TestInstance && len(c.Consumers) > 0 && c.Consumers[0].Account != nil {
 		bad("client.testInstance", "the test client goes in the first consumer VPC, and consumers[0] (%s) is in account %s: its role and instance profile live in the API's account, so list a consumer of the API's account first", c.Consumers[0].Name, c.Consumers[0].Account.ID)
 	}
+	ps = append(ps, c.alarmProblems()...)
+
 	clientNames := map[string]bool{}
 	for i, cl := range c.Clients {
 		key := fmt.Sprintf("clients[%d]", i)
@@ -245,6 +248,71 @@ func (ps *Problems) clientConsumerProblems(key string, cl APIClient, c Config) {
 	if cl.IAMUser {
 		ps.add(key+".iamUser", "a client of consumer %s (account %s) gets a role there, not an IAM user: set iamUser false and let that account's users assume the role", cons.Name, cons.Account.ID)
 	}
+}
+
+// integrationTimeoutMs is API Gateway's REST integration timeout: no request's latency reaches far
+// past it (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+const integrationTimeoutMs = 29000
+
+// alarmProblems checks the alarm thresholds and the addresses they page. Periods and their product
+// follow PutMetricAlarm (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html):
+// Period × EvaluationPeriods at most one day for periods under an hour, seven days otherwise.
+func (c Config) alarmProblems() Problems {
+	var ps Problems
+	a := c.Alarms
+	if a.API5xxRatePercent < 0 || a.API5xxRatePercent >= 100 {
+		ps.add("alarms.api5xxRatePercent", "%g: use a percentage of requests from 0 (alarm on any 5XX) to below 100", a.API5xxRatePercent)
+	}
+	if a.APILatencyP99Ms < 1 || a.APILatencyP99Ms >= integrationTimeoutMs {
+		ps.add("alarms.apiLatencyP99Ms", "%d: use 1 to %d milliseconds (API Gateway gives up on a function after 29 s, so a p99 of %d never comes)", a.APILatencyP99Ms, integrationTimeoutMs-1, integrationTimeoutMs)
+	}
+	if a.FunctionDurationP99Percent < 1 || a.FunctionDurationP99Percent > 100 {
+		ps.add("alarms.functionDurationP99Percent", "%d: use 1 to 100, the percentage of functions.timeoutSeconds the p99 duration may reach (100 alarms when the slowest 1%% time out)", a.FunctionDurationP99Percent)
+	}
+	// Lambda, API Gateway and DynamoDB publish one-minute metrics: a shorter period would make a
+	// high-resolution alarm that mostly sees no data.
+	if a.PeriodSeconds < 60 || a.PeriodSeconds%60 != 0 {
+		ps.add("alarms.periodSeconds", "%d: use a multiple of 60 seconds (Lambda, API Gateway and DynamoDB publish one-minute metrics)", a.PeriodSeconds)
+	}
+	if a.EvaluationPeriods < 1 {
+		ps.add("alarms.evaluationPeriods", "%d: use 1 or more periods", a.EvaluationPeriods)
+	} else if limit := maxEvaluationSeconds(a.PeriodSeconds); a.PeriodSeconds > 0 && a.EvaluationPeriods*a.PeriodSeconds > limit {
+		ps.add("alarms.evaluationPeriods", "%d periods of %d s are %d s: CloudWatch evaluates at most %d s with that period; use fewer periods or a shorter alarms.periodSeconds", a.EvaluationPeriods, a.PeriodSeconds, a.EvaluationPeriods*a.PeriodSeconds, limit)
+	}
+	if a.DatapointsToAlarm < 1 || a.DatapointsToAlarm > max(a.EvaluationPeriods, 1) {
+		ps.add("alarms.datapointsToAlarm", "%d: use 1 to alarms.evaluationPeriods (%d): the breaching periods among the last evaluationPeriods that raise the alarm", a.DatapointsToAlarm, a.EvaluationPeriods)
+	}
+	seen := map[string]bool{}
+	for i, addr := range a.Emails {
+		key := fmt.Sprintf("alarms.emails[%d]", i)
+		switch {
+		case !isEmailAddress(addr):
+			ps.add(key, "%q is not an email address: write just the address, like oncall@example.com", addr)
+		case seen[strings.ToLower(addr)]:
+			ps.add(key, "%q is listed twice: keep one", addr)
+		}
+		seen[strings.ToLower(addr)] = true
+	}
+	return ps
+}
+
+// maxEvaluationSeconds is the longest Period × EvaluationPeriods PutMetricAlarm accepts.
+func maxEvaluationSeconds(period int) int {
+	if period < 3600 {
+		return 86400
+	}
+	return 7 * 86400
+}
+
+// isEmailAddress accepts a bare address (no display name, no comments) whose domain has a dot and
+// that fits the 254 characters an SMTP path allows (RFC 5321, 4.5.3.1.3).
+func isEmailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
+		return false
+	}
+	_, domain, _ := strings.Cut(s, "@")
+	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 // uniqueName records a problem at key when name is not a valid resource name or is already in seen

@@ -34,6 +34,7 @@ var Sections = []Section{
 		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
 	}},
 	{Title: "Resources in other accounts (through each account's provider, which assumes the role the config names)", Lines: OtherAccounts},
+	{Title: "Alarms", Lines: AlarmLines},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
 	{Title: "Access matrix", Lines: accessLines},
 }

@@ -56,6 +56,12 @@ var settings = []struct {
 	{mockengine.TypeRolePolicy, []string{"role", "policy"}},
 	{mockengine.TypeRolePolicyAttachment, []string{"role", "policyArn"}},
 	{mockengine.TypeInstanceProfile, []string{"role"}},
+	{mockengine.TypeSNSTopic, []string{"name", "kmsMasterKeyId", "policy"}},
+	{mockengine.TypeSNSTopicPolicy, []string{"arn", "policy"}},
+	{mockengine.TypeSNSSubscription, []string{"topic", "protocol", "endpoint"}},
+	{mockengine.TypeMetricAlarm, []string{"name", "namespace", "metricName", "dimensions", "statistic", "extendedStatistic", "metricQueries",
+		"period", "evaluationPeriods", "datapointsToAlarm", "comparisonOperator", "threshold", "treatMissingData", "actionsEnabled", "alarmActions", "okActions"}},
+	{mockengine.TypeDashboard, []string{"dashboardName"}},
 	{mockengine.TypeInstance, []string{"ami", "instanceType", "subnetId", "vpcSecurityGroupIds", "iamInstanceProfile", "associatePublicIpAddress", "metadataOptions", "rootBlockDevice"}},
 }
 
