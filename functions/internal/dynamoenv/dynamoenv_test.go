@@ -208,3 +208,19 @@ func TestLoadRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestRetriesAsDeployed pins the retry budget the functions run with in Lambda today: the SDK's
+// standard retryer, 3 attempts. The comparison above follows whatever the SDK's defaults become, so
+// an upgrade that changes them (aws-sdk-go-v2 service/dynamodb v1.74.0 moves DynamoDB to 4 attempts
+// with a 25 ms base delay) would pass it unnoticed; this fails instead, so that the change is chosen
+// against the API's 29 s integration timeout and the function's own timeout, not inherited.
+func TestRetriesAsDeployed(t *testing.T) {
+	isolate(t, lambda)
+	client, _, err := dynamoenv.Load(lambda.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := client.Options().Retryer.MaxAttempts(); got != 3 {
+		t.Errorf("a function's DynamoDB client makes %d attempts, want 3 (the standard retryer as deployed today)", got)
+	}
+}
