@@ -22,6 +22,10 @@ type ClientArgs struct {
 	TrustedPrincipals []string
 	// IAMUser adds an IAM user with the same routes (the seed tutorial's caller).
 	IAMUser bool
+	// Account, when set, is the other account the client calls from: Provider creates its role
+	// there (no IAM user).
+	Account  string
+	Provider pulumi.ProviderResource
 }
 
 // ClientAccessArgs says who may call the API.
@@ -44,6 +48,9 @@ type Caller struct {
 	RoleArn  pulumi.StringOutput
 	UserName pulumi.StringInput
 	UserArn  pulumi.StringInput
+	// Account and Provider place the caller in another account ("" and nil: the API's).
+	Account  string
+	Provider pulumi.ProviderResource
 }
 
 // ClientAccess is one role per calling service (and optional user), plus the test client's role.
@@ -76,6 +83,10 @@ func (a *ClientAccessArgs) validate() error {
 			return fmt.Errorf("ClientAccess: client name %q is used twice or is reserved", c.Name)
 		case len(c.Routes) == 0 || len(c.TrustedPrincipals) == 0:
 			return fmt.Errorf("ClientAccess: client %q needs routes and trusted principals", c.Name)
+		case (c.Account == "") != (c.Provider == nil):
+			return fmt.Errorf("ClientAccess: client %q needs both the other account and its provider, or neither", c.Name)
+		case c.Account != "" && c.IAMUser:
+			return fmt.Errorf("ClientAccess: client %q of account %s gets a role there, not an IAM user", c.Name, c.Account)
 		}
 		seen[c.Name] = true
 	}
@@ -105,11 +116,12 @@ func NewClientAccess(ctx *pulumi.Context, name string, args *ClientAccessArgs, o
 			Description:      pulumi.String("Calls the private API as " + client.Name + " (execute-api:Invoke on its routes only)"),
 			AssumeRolePolicy: policydoc.Render(func([]string) policydoc.Document { return principalTrust(client.TrustedPrincipals) }),
 			Tags:             tags(ctx, prefix+"-role"),
-		}, opt)
+		}, append([]pulumi.ResourceOption{opt}, in(client.Provider)...)...)
 		if err != nil {
 			return nil, err
 		}
-		caller := Caller{Name: client.Name, Routes: client.Routes, RoleName: role.Name, RoleArn: role.Arn}
+		caller := Caller{Name: client.Name, Routes: client.Routes, RoleName: role.Name, RoleArn: role.Arn,
+			Account: client.Account, Provider: client.Provider}
 		roleArns[client.Name] = role.Arn
 		if client.IAMUser {
 			user, err := iam.NewUser(ctx, prefix+"-user", &iam.UserArgs{Tags: tags(ctx, prefix+"-user")}, opt)

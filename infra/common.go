@@ -47,8 +47,9 @@ type privateVPCArgs struct {
 	partition Partition
 }
 
-func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource) (*privateVPC, error) {
-	opt := pulumi.Parent(parent)
+// newPrivateVPC registers the VPC under parent; opts place it (for example in another account).
+func newPrivateVPC(ctx *pulumi.Context, name string, args privateVPCArgs, parent pulumi.Resource, opts ...pulumi.ResourceOption) (*privateVPC, error) {
+	opt := pulumi.Composite(append([]pulumi.ResourceOption{pulumi.Parent(parent)}, opts...)...)
 	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
 		CidrBlock:          pulumi.String(args.cidr),
 		EnableDnsSupport:   pulumi.Bool(true),

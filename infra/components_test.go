@@ -98,7 +98,7 @@ func TestConsumerNetwork(t *testing.T) {
 	t.Run("one_VPC_per_consumer_named_after_it", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
 			_, err := NewConsumerNetwork(ctx, "consumers", &ConsumerNetworkArgs{
-				Consumers: []ConsumerVPCArgs{{"app", "10.20.0.0/16"}, {"batch", "10.30.0.0/16"}},
+				Consumers: []ConsumerVPCArgs{{Name: "app", Cidr: "10.20.0.0/16"}, {Name: "batch", Cidr: "10.30.0.0/16"}},
 				AZs:       testAZs, SubnetPrefixLength: 24, LogRetentionDays: 30, AccountID: pulumi.String("123456789012"), Partition: commercial,
 			})
 			return err

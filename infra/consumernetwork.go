@@ -13,8 +13,14 @@ import (
 type ConsumerVPCArgs struct {
 	// Name is unique among consumers and part of every child's name.
 	Name string
-	// Cidr is the VPC's IPv4 range; it must not overlap the API VPC or another consumer.
+	// Cidr is the VPC's IPv4 range; a peered one must not overlap the API VPC or another peered one.
 	Cidr string
+	// Endpoint gives the VPC an execute-api interface endpoint of its own instead of a peering.
+	Endpoint bool
+	// Account, when set, is another account: Provider creates every resource of this consumer there,
+	// and its flow logs use CloudWatch Logs' own encryption (the stack's key is the API account's).
+	Account  string
+	Provider pulumi.ProviderResource
 }
 
 // ConsumerNetworkArgs shapes the consumer VPCs (one by default) whose workloads call the API.
@@ -57,6 +63,22 @@ type ConsumerVPC struct {
 	SubnetIDs pulumi.StringArray
 	// RouteTableID is the private route table its subnets use.
 	RouteTableID pulumi.IDOutput
+	// Endpoint is the consumer's own execute-api endpoint; nil for a peered consumer.
+	Endpoint *ConsumerEndpoint
+	// Account and Provider repeat the args: "" and nil in the API's account.
+	Account  string
+	Provider pulumi.ProviderResource
+}
+
+// ConsumerEndpoint is an endpoint consumer's execute-api interface endpoint.
+type ConsumerEndpoint struct {
+	// ID is the endpoint, listed in the API's vpcEndpointIds and aws:SourceVpce.
+	ID pulumi.IDOutput
+	// DNSName and ZoneID are its regional DNS entry, the target of an alias record.
+	DNSName pulumi.StringOutput
+	ZoneID  pulumi.StringOutput
+	// SecurityGroupID guards it: HTTPS from the consumer VPC only.
+	SecurityGroupID pulumi.IDOutput
 }
 
 // ConsumerNetwork is the set of consumer VPCs: private subnets only, no internet path.
@@ -93,11 +115,15 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 	}
 	var ids pulumi.StringArray
 	for i, cons := range args.Consumers {
+		accountID, logKey := args.AccountID, args.LogKeyArn
+		if cons.Account != "" {
+			accountID, logKey = pulumi.String(cons.Account), nil
+		}
 		net, err := newPrivateVPC(ctx, name+"-"+cons.Name, privateVPCArgs{
 			cidr: cons.Cidr, subnetCidrs: subnets[i], azs: args.AZs,
-			flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: args.AccountID,
-			region: args.Region, logKeyArn: args.LogKeyArn, partition: args.Partition,
-		}, c)
+			flowLogs: args.FlowLogs, retention: args.LogRetentionDays, accountID: accountID,
+			region: args.Region, logKeyArn: logKey, partition: args.Partition,
+		}, c, in(cons.Provider)...)
 		if err != nil {
 			return nil, err
 		}
@@ -105,9 +131,16 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		for j, s := range net.subnets {
 			subnetIDs[j] = s.ID()
 		}
-		c.VPCs = append(c.VPCs, ConsumerVPC{
+		vpc := ConsumerVPC{
 			Name: cons.Name, Cidr: cons.Cidr, VpcID: net.vpc.ID(), SubnetIDs: subnetIDs, RouteTableID: net.routeTable.ID(),
-		})
+			Account: cons.Account, Provider: cons.Provider,
+		}
+		if cons.Endpoint {
+			if vpc.Endpoint, err = newConsumerEndpoint(ctx, name+"-"+cons.Name, vpc, args.Region, args.Partition, c); err != nil {
+				return nil, err
+			}
+		}
+		c.VPCs = append(c.VPCs, vpc)
 		ids = append(ids, net.vpc.ID())
 	}
 	c.VpcIDs = ids.ToStringArrayOutput()
@@ -123,6 +156,54 @@ func NewConsumerNetwork(ctx *pulumi.Context, name string, args *ConsumerNetworkA
 		return nil, err
 	}
 	return c, nil
+}
+
+// newConsumerEndpoint gives a consumer VPC its own execute-api interface endpoint: subnets in every
+// AZ, a security group admitting HTTPS from that VPC only. Private DNS stays off, so every other
+// *.execute-api name (other teams' public APIs) still resolves publicly in the VPC; callers use the
+// endpoint-specific alias <apiId>-<vpceId>.execute-api.<region>.<dnsSuffix>, which AWS publishes once
+// the API lists the endpoint in its vpcEndpointIds ("Invoke a private API using a Route53 alias",
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html),
+// or, with dns.mode privateZone, the API's own name from a zone in the VPC. An endpoint in another
+// account reaches the API the same way: the resource policy admits "selected VPCs and VPC endpoints,
+// including across AWS accounts" (https://docs.aws.amazon.com/apigateway/latest/developerguide/security-traffic-privacy.html;
+// AWS's "Architecture patterns for consuming private APIs cross-account",
+// https://aws.amazon.com/blogs/compute/architecture-patterns-for-consuming-private-apis-cross-account/).
+func newConsumerEndpoint(ctx *pulumi.Context, prefix string, vpc ConsumerVPC, region string, partition Partition, parent pulumi.Resource) (*ConsumerEndpoint, error) {
+	opts := append([]pulumi.ResourceOption{pulumi.Parent(parent)}, in(vpc.Provider)...)
+	sg, err := ec2.NewSecurityGroup(ctx, prefix+"-execute-api-sg", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.VpcID,
+		Description: pulumi.String("execute-api endpoint: HTTPS from this consumer VPC only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("HTTPS from consumer VPC " + vpc.Cidr),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			CidrBlocks: pulumi.StringArray{pulumi.String(vpc.Cidr)},
+		}},
+		Tags: tags(ctx, prefix+"-execute-api-sg"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	endpoint, err := ec2.NewVpcEndpoint(ctx, prefix+"-execute-api", &ec2.VpcEndpointArgs{
+		VpcId:             vpc.VpcID,
+		ServiceName:       pulumi.String(partition.InterfaceEndpointService(region, "execute-api")),
+		VpcEndpointType:   pulumi.String("Interface"),
+		PrivateDnsEnabled: pulumi.Bool(false),
+		SubnetIds:         vpc.SubnetIDs,
+		SecurityGroupIds:  pulumi.StringArray{sg.ID()},
+		// The policy names this API and its callers, which depend on this endpoint: EndpointPolicies
+		// attaches it as a resource of its own.
+		Tags: tags(ctx, prefix+"-execute-api"),
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &ConsumerEndpoint{
+		ID:              endpoint.ID(),
+		DNSName:         endpoint.DnsEntries.Index(pulumi.Int(0)).DnsName().Elem(),
+		ZoneID:          endpoint.DnsEntries.Index(pulumi.Int(0)).HostedZoneId().Elem(),
+		SecurityGroupID: sg.ID(),
+	}, nil
 }
 
 // ssmEndpointServices are what the SSM agent needs to reach Systems Manager without the internet.
@@ -164,15 +245,25 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 		}
 		endpoints = append(endpoints, endpoint)
 	}
+	description := "Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"
+	toAPI := ec2.SecurityGroupEgressArgs{
+		Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
+		Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+		CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
+	}
+	if vpc.Endpoint != nil {
+		description = "Test client: no ingress; HTTPS to the execute-api and SSM endpoints of this VPC"
+		toAPI = ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("HTTPS to the execute-api endpoint of this VPC"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			SecurityGroups: pulumi.StringArray{vpc.Endpoint.SecurityGroupID},
+		}
+	}
 	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
 		VpcId:       vpc.VpcID,
-		Description: pulumi.String("Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"),
+		Description: pulumi.String(description),
 		Egress: ec2.SecurityGroupEgressArray{
-			ec2.SecurityGroupEgressArgs{
-				Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
-				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
-				CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
-			},
+			toAPI,
 			ec2.SecurityGroupEgressArgs{
 				Description: pulumi.String("HTTPS to the SSM endpoints"),
 				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),

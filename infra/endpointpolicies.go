@@ -23,6 +23,20 @@ type EndpointPoliciesArgs struct {
 	TableArn           pulumi.StringInput
 	TableActions       []string
 	FunctionRoleArns   []pulumi.StringInput
+	// Consumers are the endpoint consumers' own execute-api endpoints: each admits Invoke on
+	// ExecutionArn only, by the callers of its own account only.
+	Consumers []ConsumerEndpointPolicyArgs
+}
+
+// ConsumerEndpointPolicyArgs is one endpoint consumer's execute-api endpoint and who may use it.
+type ConsumerEndpointPolicyArgs struct {
+	Name       string
+	EndpointID pulumi.StringInput
+	// AccountID is the account the endpoint is in; CallerArns the callers of that account.
+	AccountID  pulumi.StringInput
+	CallerArns []pulumi.StringInput
+	// Provider is that account's provider (nil: the API's account).
+	Provider pulumi.ProviderResource
 }
 
 // EndpointPolicies attaches the API VPC's endpoint policies.
@@ -43,14 +57,23 @@ func NewEndpointPolicies(ctx *pulumi.Context, name string, args *EndpointPolicie
 		return nil, err
 	}
 	opt := pulumi.Parent(c)
-	invoke := append([]pulumi.StringInput{args.AccountID, args.ExecutionArn}, args.CallerArns...)
-	if _, err := ec2.NewVpcEndpointPolicy(ctx, name+"-execute-api", &ec2.VpcEndpointPolicyArgs{
-		VpcEndpointId: args.ExecuteAPIEndpointID,
-		Policy: policydoc.Render(func(v []string) policydoc.Document {
-			return endpointPolicy("ThisAPIForItsCallers", []string{"execute-api:Invoke"}, v[1]+"/*", v[0], v[2:])
-		}, invoke...),
-	}, opt); err != nil {
+	invokePolicy := func(resource string, endpointID, accountID pulumi.StringInput, callers []pulumi.StringInput, opts ...pulumi.ResourceOption) error {
+		invoke := append([]pulumi.StringInput{accountID, args.ExecutionArn}, callers...)
+		_, err := ec2.NewVpcEndpointPolicy(ctx, name+"-"+resource, &ec2.VpcEndpointPolicyArgs{
+			VpcEndpointId: endpointID,
+			Policy: policydoc.Render(func(v []string) policydoc.Document {
+				return endpointPolicy("ThisAPIForItsCallers", []string{"execute-api:Invoke"}, v[1]+"/*", v[0], v[2:])
+			}, invoke...),
+		}, append([]pulumi.ResourceOption{opt}, opts...)...)
+		return err
+	}
+	if err := invokePolicy("execute-api", args.ExecuteAPIEndpointID, args.AccountID, args.CallerArns); err != nil {
 		return nil, err
+	}
+	for _, cons := range args.Consumers {
+		if err := invokePolicy(cons.Name+"-execute-api", cons.EndpointID, cons.AccountID, cons.CallerArns, in(cons.Provider)...); err != nil {
+			return nil, err
+		}
 	}
 	if args.DynamoDBEndpointID != nil {
 		table := append([]pulumi.StringInput{args.AccountID, args.TableArn}, args.FunctionRoleArns...)
@@ -69,7 +92,8 @@ func NewEndpointPolicies(ctx *pulumi.Context, name string, args *EndpointPolicie
 	return c, nil
 }
 
-// endpointPolicy allows actions on one resource, only to the named principals of this account.
+// endpointPolicy allows actions on one resource, only to the named principals of the endpoint's
+// account.
 // With nobody named it allows nothing: AWS denies what no statement allows
 // (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
 func endpointPolicy(sid string, actions []string, resource, accountID string, principals []string) policydoc.Document {
@@ -86,10 +110,14 @@ func endpointPolicy(sid string, actions []string, resource, accountID string, pr
 	})
 }
 
-// callerArns are the role and user ARNs of the callers, for policies that name them.
-func callerArns(callers []Caller) []pulumi.StringInput {
+// callerArns are the role and user ARNs of the callers of one account ("": the API's), for the
+// endpoint policies that name them.
+func callerArns(callers []Caller, account string) []pulumi.StringInput {
 	var out []pulumi.StringInput
 	for _, c := range callers {
+		if c.Account != account {
+			continue
+		}
 		out = append(out, c.RoleArn)
 		if c.UserArn != nil {
 			out = append(out, c.UserArn)

@@ -34,6 +34,10 @@ type PrivateAPIArgs struct {
 	AccountID pulumi.StringInput
 	// EndpointID is the execute-api interface endpoint the API is associated with and admits.
 	EndpointID pulumi.StringInput
+	// ConsumerEndpointIDs are the endpoint consumers' own execute-api endpoints, of any account: the
+	// API lists them beside EndpointID in vpcEndpointIds (which publishes each one's
+	// <apiId>-<vpceId> alias) and in the resource policy's aws:SourceVpce, and admits no other.
+	ConsumerEndpointIDs []pulumi.StringInput
 	// Routes drive resources, methods, integrations, permissions and the deployment hash.
 	Routes []Route
 	// Functions maps each route's Function to its deployed function.
@@ -115,11 +119,12 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 	opt := pulumi.Parent(c)
+	endpoints := append([]pulumi.StringInput{args.EndpointID}, args.ConsumerEndpointIDs...)
 	api, err := apigateway.NewRestApi(ctx, name+"-api", &apigateway.RestApiArgs{
 		Description: pulumi.String("Private API, reachable only through its VPC endpoint"),
 		EndpointConfiguration: apigateway.RestApiEndpointConfigurationArgs{
 			Types:          pulumi.String("PRIVATE"),
-			VpcEndpointIds: pulumi.StringArray{args.EndpointID},
+			VpcEndpointIds: pulumi.StringArray(endpoints),
 		},
 		Tags: tags(ctx, name+"-api"),
 	}, opt)
@@ -139,17 +144,18 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 
-	// Inputs: the execution ARN, the endpoint, then each caller's role and user ARNs.
-	inputs := []pulumi.StringInput{api.ExecutionArn, args.EndpointID}
+	// Inputs: the execution ARN, the endpoints, then each caller's role and user ARNs.
+	inputs := append([]pulumi.StringInput{api.ExecutionArn}, endpoints...)
 	for _, caller := range args.Callers {
 		inputs = append(inputs, caller.RoleArn, orEmpty(caller.UserArn))
 	}
 	policyJSON := policydoc.Render(func(v []string) policydoc.Document {
+		first := 1 + len(endpoints)
 		grants := make([]callerGrant, len(args.Callers))
 		for i, caller := range args.Callers {
-			grants[i] = callerGrant{sid: caller.Name, routes: caller.Routes, principals: nonEmpty(v[2+2*i], v[3+2*i])}
+			grants[i] = callerGrant{sid: caller.Name, routes: caller.Routes, principals: nonEmpty(v[first+2*i], v[first+1+2*i])}
 		}
-		return resourcePolicy(v[0], v[1], args.StageName, grants, args.AllowedSourceCidrs)
+		return resourcePolicy(v[0], v[1:first], args.StageName, grants, args.AllowedSourceCidrs)
 	}, inputs...)
 	policy, err := apigateway.NewRestApiPolicy(ctx, name+"-policy", &apigateway.RestApiPolicyArgs{
 		RestApiId: api.ID(),
@@ -439,7 +445,8 @@ func (c *PrivateAPI) grantCallers(ctx *pulumi.Context, name string, api *apigate
 		policy := policydoc.Render(func(v []string) policydoc.Document {
 			return clientPolicy(v[0], args.StageName, caller.Routes)
 		}, api.ExecutionArn)
-		if _, err := iam.NewRolePolicy(ctx, name+"-"+caller.Name+"-invoke", &iam.RolePolicyArgs{Role: caller.RoleName, Policy: policy}, opt); err != nil {
+		if _, err := iam.NewRolePolicy(ctx, name+"-"+caller.Name+"-invoke", &iam.RolePolicyArgs{Role: caller.RoleName, Policy: policy},
+			append([]pulumi.ResourceOption{opt}, in(caller.Provider)...)...); err != nil {
 			return err
 		}
 		if caller.UserName != nil {
@@ -469,22 +476,24 @@ func nonEmpty(values ...string) []string {
 	return out
 }
 
-// resourcePolicy admits only calls through this stack's endpoint, optionally only from the allowed
-// VPC source ranges, and only by the client principals. The principal Deny matters for callers of
-// this account: for an AWS_IAM API, API Gateway admits a same-account caller whose identity policy
+// resourcePolicy admits only calls through this stack's endpoints (the API VPC's and each endpoint
+// consumer's), optionally only from the allowed VPC source ranges, and only by the client
+// principals. The principal Deny matters for callers of this account: for an AWS_IAM API, API Gateway admits a same-account caller whose identity policy
 // allows execute-api:Invoke when the resource policy neither allows nor denies it ("How API Gateway
 // resource policies affect authorization workflow",
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html),
-// so without it an administrator with "*" reaches the API. aws:PrincipalArn is the role ARN for an
-// assumed-role session, so it names roles as configured.
-func resourcePolicy(executionArn, endpointID, stage string, callers []callerGrant, sourceCidrs []string) policydoc.Document {
+// so without it an administrator with "*" reaches the API. A caller of another account gets in only
+// when its identity policy and an Allow here both name the route (same page), so a consumer
+// account's role is named like any client's. aws:PrincipalArn is the role ARN for an assumed-role
+// session, so it names roles as configured.
+func resourcePolicy(executionArn string, endpointIDs []string, stage string, callers []callerGrant, sourceCidrs []string) policydoc.Document {
 	invoke := func(sid, effect string, who *policydoc.Principal, cond policydoc.Condition) policydoc.Statement {
 		return policydoc.Statement{Sid: sid, Effect: effect, Principal: who, Action: []string{"execute-api:Invoke"},
 			Resource: []string{executionArn + "/*"}, Condition: cond}
 	}
 	anyone := &policydoc.Principal{All: true}
 	statements := []policydoc.Statement{invoke("DenyUnlessThroughThisEndpoint", "Deny", anyone,
-		policydoc.Condition{"StringNotEquals": {"aws:SourceVpce": {endpointID}}})}
+		policydoc.Condition{"StringNotEquals": {"aws:SourceVpce": endpointIDs}})}
 	if len(sourceCidrs) > 0 {
 		statements = append(statements, invoke("DenyOutsideAllowedSourceRanges", "Deny", anyone,
 			policydoc.Condition{"NotIpAddress": {"aws:VpcSourceIp": sourceCidrs}}))
@@ -508,7 +517,7 @@ func resourcePolicy(executionArn, endpointID, stage string, callers []callerGran
 		}
 		statements = append(statements, policydoc.Statement{Sid: "Allow" + sidWord(c.sid) + "ItsRoutes", Effect: "Allow",
 			Principal: &policydoc.Principal{AWS: c.principals}, Action: []string{"execute-api:Invoke"}, Resource: arns,
-			Condition: policydoc.Condition{"StringEquals": {"aws:SourceVpce": {endpointID}}}})
+			Condition: policydoc.Condition{"StringEquals": {"aws:SourceVpce": endpointIDs}}})
 	}
 	return policydoc.New(statements...)
 }

@@ -30,8 +30,12 @@ type PrivateDNSArgs struct {
 	// APIVpcID and APISubnetIDs place the inbound resolver endpoint (one IP per subnet).
 	APIVpcID     pulumi.StringInput
 	APISubnetIDs []pulumi.StringInput
-	// ConsumerVpcIDs get the forwarding rule (resolver) or the private zone (privateZone).
+	// ConsumerVpcIDs are the peered consumer VPCs: they get the forwarding rule (resolver) or the
+	// shared private zone aliasing the API VPC's endpoint (privateZone).
 	ConsumerVpcIDs []pulumi.StringInput
+	// EndpointConsumers each get, in privateZone mode, a zone of their own aliasing their own
+	// endpoint; in the other modes nothing (they call the <apiId>-<vpceId> alias).
+	EndpointConsumers []DNSEndpointConsumer
 	// OutboundVpcID and OutboundSubnetIDs place the one outbound endpoint all consumers share.
 	OutboundVpcID     pulumi.StringInput
 	OutboundSubnetIDs []pulumi.StringInput
@@ -40,6 +44,17 @@ type PrivateDNSArgs struct {
 	EndpointZoneID  pulumi.StringInput
 	// Peerings must be active before security groups reference each other across them.
 	Peerings []pulumi.Resource
+}
+
+// DNSEndpointConsumer is an endpoint consumer's VPC and endpoint, in its account.
+type DNSEndpointConsumer struct {
+	Name  string
+	VpcID pulumi.StringInput
+	// EndpointDNSName and EndpointZoneID are its endpoint's regional entry.
+	EndpointDNSName pulumi.StringInput
+	EndpointZoneID  pulumi.StringInput
+	// Provider is the consumer account's provider (nil: the API's account).
+	Provider pulumi.ProviderResource
 }
 
 // PrivateDNS is the consumers' name resolution for the API host.
@@ -64,7 +79,10 @@ func (a *PrivateDNSArgs) validate() error {
 	default:
 		return fmt.Errorf("PrivateDNS: unknown mode %q", a.Mode)
 	}
-	if a.Mode != DNSEndpointAlias && len(a.ConsumerVpcIDs) == 0 {
+	if a.Mode == DNSResolver && len(a.ConsumerVpcIDs) == 0 {
+		return fmt.Errorf("PrivateDNS: mode %s needs at least one peered consumer VPC", a.Mode)
+	}
+	if a.Mode == DNSPrivateZone && len(a.ConsumerVpcIDs) == 0 && len(a.EndpointConsumers) == 0 {
 		return fmt.Errorf("PrivateDNS: mode %s needs at least one consumer VPC", a.Mode)
 	}
 	return nil
@@ -221,35 +239,59 @@ func resolverEndpoint(ctx *pulumi.Context, name, direction string, sg *ec2.Secur
 	}, opt)
 }
 
-// privateZone answers the API host name in the consumer VPCs from a private hosted zone whose apex
-// aliases the execute-api endpoint.
+// privateZone answers the API host name in the peered consumer VPCs from a private hosted zone
+// whose apex aliases the API VPC's execute-api endpoint, and in each endpoint consumer's VPC from a
+// zone of its own (in its account) aliasing that consumer's endpoint. Only the API's host is in
+// each zone, so every other execute-api name resolves publicly as before ("Private DNS" in
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-apis.html
+// recommends exactly this: private DNS off, a private hosted zone per private API).
 func (c *PrivateDNS) privateZone(ctx *pulumi.Context, name string, args *PrivateDNSArgs) error {
-	opt := pulumi.Parent(c)
-	vpcs := make(route53.ZoneVpcArray, len(args.ConsumerVpcIDs))
-	for i, id := range args.ConsumerVpcIDs {
+	if len(args.ConsumerVpcIDs) > 0 {
+		zoneID, err := c.aliasZone(ctx, name, "Private API host name for the consumer VPCs", args.Host, args.ConsumerVpcIDs,
+			args.EndpointDNSName, args.EndpointZoneID)
+		if err != nil {
+			return err
+		}
+		c.ZoneID = zoneID
+	}
+	for _, cons := range args.EndpointConsumers {
+		if _, err := c.aliasZone(ctx, name+"-"+cons.Name, "Private API host name for consumer "+cons.Name+", through its own endpoint",
+			args.Host, []pulumi.StringInput{cons.VpcID}, cons.EndpointDNSName, cons.EndpointZoneID, in(cons.Provider)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// aliasZone registers a private hosted zone for host, associated with vpcIDs, whose apex is an
+// alias of an endpoint's DNS entry.
+func (c *PrivateDNS) aliasZone(ctx *pulumi.Context, name, comment string, host pulumi.StringInput, vpcIDs []pulumi.StringInput,
+	targetName, targetZone pulumi.StringInput, opts ...pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	opts = append([]pulumi.ResourceOption{pulumi.Parent(c)}, opts...)
+	vpcs := make(route53.ZoneVpcArray, len(vpcIDs))
+	for i, id := range vpcIDs {
 		vpcs[i] = route53.ZoneVpcArgs{VpcId: id}
 	}
 	zone, err := route53.NewZone(ctx, name+"-zone", &route53.ZoneArgs{
-		Name:    args.Host,
-		Comment: pulumi.String("Private API host name for the consumer VPCs"),
+		Name:    host,
+		Comment: pulumi.String(comment),
 		Vpcs:    vpcs,
 		Tags:    tags(ctx, name+"-zone"),
-	}, opt)
+	}, opts...)
 	if err != nil {
-		return err
+		return pulumi.StringOutput{}, err
 	}
 	if _, err := route53.NewRecord(ctx, name+"-api-alias", &route53.RecordArgs{
 		ZoneId: zone.ZoneId,
-		Name:   args.Host,
+		Name:   host,
 		Type:   pulumi.String("A"),
 		Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-			Name:                 args.EndpointDNSName,
-			ZoneId:               args.EndpointZoneID,
+			Name:                 targetName,
+			ZoneId:               targetZone,
 			EvaluateTargetHealth: pulumi.Bool(false),
 		}},
-	}, opt); err != nil {
-		return err
+	}, opts...); err != nil {
+		return pulumi.StringOutput{}, err
 	}
-	c.ZoneID = zone.ZoneId
-	return nil
+	return zone.ZoneId, nil
 }

@@ -110,17 +110,24 @@ func TestResourcePolicySizeBound(t *testing.T) {
 			"trustedPrincipals": []string{"arn:aws:iam::123456789012:role/" + name}}
 	}
 	for _, tc := range []struct {
-		cidrs   int
-		clients []map[string]any
+		cidrs, endpoints int
+		clients          []map[string]any
 	}{
-		{0, nil},
-		{1, []map[string]any{client("orders", false, "GET /employees")}},
-		{100, []map[string]any{client("orders", false, "*")}},
-		{10, []map[string]any{client("orders", true, "*"), client("portal-with-a-long1", true, "GET /whoami", "POST /members/{memberId}/claims")}},
+		{0, 0, nil},
+		{1, 0, []map[string]any{client("orders", false, "GET /employees")}},
+		{100, 0, []map[string]any{client("orders", false, "*")}},
+		{10, 0, []map[string]any{client("orders", true, "*"), client("portal-with-a-long1", true, "GET /whoami", "POST /members/{memberId}/claims")}},
+		{0, 12, []map[string]any{client("orders", false, "GET /whoami"), client("billing", false, "GET /whoami"), client("portal", false, "GET /employees")}},
 	} {
-		t.Run(fmt.Sprintf("%d_CIDRs_%d_clients", tc.cidrs, len(tc.clients)), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d_CIDRs_%d_endpoint_consumers_%d_clients", tc.cidrs, tc.endpoints, len(tc.clients)), func(t *testing.T) {
 			cfg := withKey(t, stackConfig(t, devStack), "api", map[string]any{"allowedSourceCidrs": cidrs(tc.cidrs)})
 			cfg = withKey(t, cfg, "clients", tc.clients)
+			consumers := []map[string]any{{"name": "consumer", "cidr": "10.20.0.0/16"}}
+			for i := 0; i < tc.endpoints; i++ {
+				consumers = append(consumers, map[string]any{"name": fmt.Sprintf("e%d", i), "cidr": "10.30.0.0/16", "connect": "endpoint"})
+			}
+			cfg = withKey(t, cfg, "consumers", consumers)
+			cfg = withKey(t, cfg, "quotas", map[string]int{"vpcsPerRegion": 20})
 			e := runProgram(t, cfg)
 			policies := e.OfType(mockengine.TypeRestAPIPolicy)
 			if len(policies) != 1 {

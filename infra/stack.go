@@ -38,8 +38,10 @@ type Stack struct {
 	API             *PrivateAPI
 	DNS             *PrivateDNS
 	Monitoring      *Monitoring
-	cfg             stackconfig.Config
-	partition       Partition
+	// Accounts are the providers of the other accounts consumers live in.
+	Accounts  AccountProviders
+	cfg       stackconfig.Config
+	partition Partition
 }
 
 // Program is the Pulumi program with functions packaged by artifacts: load and validate config,
@@ -101,8 +103,22 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		return nil, err
 	}
 	account := pulumi.String(caller.AccountId)
+	for i, c := range cfg.Consumers {
+		if c.AccountID() == caller.AccountId {
+			return nil, fmt.Errorf("config %s:consumers[%d].account: %s is the account this stack deploys to: leave account out for a consumer of the API's own account", stackconfig.Project, i, c.AccountID())
+		}
+	}
 
 	s := &Stack{cfg: cfg, partition: partition, Functions: map[string]*GoFunction{}}
+	roles := map[string]string{} // validated: one role per account, of that account
+	for _, c := range cfg.Consumers {
+		if c.Account != nil {
+			roles[c.Account.ID] = c.Account.RoleArn
+		}
+	}
+	if s.Accounts, err = newAccountProviders(ctx, roles, cfg.Region); err != nil {
+		return nil, err
+	}
 	if s.Table, err = NewTable(ctx, "data", &TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
 		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
@@ -118,11 +134,14 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		stackKey = s.Table.KeyArn
 	}
 
-	consumerCidrs := make([]string, len(cfg.Consumers))
+	var consumerCidrs []string // the peered ones: only they reach the API VPC's endpoint
 	consumerArgs := make([]ConsumerVPCArgs, len(cfg.Consumers))
 	for i, c := range cfg.Consumers {
-		consumerCidrs[i] = c.Cidr
-		consumerArgs[i] = ConsumerVPCArgs{Name: c.Name, Cidr: c.Cidr}
+		if c.Peered() {
+			consumerCidrs = append(consumerCidrs, c.Cidr)
+		}
+		consumerArgs[i] = ConsumerVPCArgs{Name: c.Name, Cidr: c.Cidr, Endpoint: !c.Peered(),
+			Account: c.AccountID(), Provider: s.Accounts.of(c.AccountID())}
 	}
 	if s.APINetwork, err = NewAPINetwork(ctx, "api", &APINetworkArgs{
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
@@ -135,8 +154,10 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 
 	clientArgs := &ClientAccessArgs{AccountID: account, Partition: partition}
 	for _, cl := range cfg.Clients {
+		cons, _ := cfg.ConsumerNamed(cl.Consumer)
 		clientArgs.Clients = append(clientArgs.Clients, ClientArgs{
 			Name: cl.Name, Routes: RoutesNamed(cl.Routes), TrustedPrincipals: cl.TrustedPrincipals, IAMUser: cl.IAMUser,
+			Account: cons.AccountID(), Provider: s.Accounts.of(cons.AccountID()),
 		})
 	}
 	if cfg.Client.TestInstance {
@@ -163,9 +184,16 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if s.ConsumerNetwork, err = NewConsumerNetwork(ctx, "consumers", consumerNetArgs); err != nil {
 		return nil, err
 	}
+	// Peered consumers get a peering each; endpoint consumers reach the API through their own
+	// endpoint: no peering, route, resolver rule or association.
 	var peeringResources []pulumi.Resource
-	consumerVpcIDs := make([]pulumi.StringInput, len(s.ConsumerNetwork.VPCs))
-	for i, v := range s.ConsumerNetwork.VPCs {
+	var consumerVpcIDs, consumerEndpointIDs []pulumi.StringInput
+	var peered []ConsumerVPC
+	for _, v := range s.ConsumerNetwork.VPCs {
+		if v.Endpoint != nil {
+			consumerEndpointIDs = append(consumerEndpointIDs, v.Endpoint.ID)
+			continue
+		}
 		p, err := NewPeering(ctx, "peer-"+v.Name, &PeeringArgs{
 			API:      PeeringSide{VpcID: s.APINetwork.VpcID, Cidr: cfg.Network.APIVpcCidr, RouteTableID: s.APINetwork.RouteTableID},
 			Consumer: PeeringSide{VpcID: v.VpcID, Cidr: v.Cidr, RouteTableID: v.RouteTableID},
@@ -175,7 +203,8 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		}
 		s.Peerings = append(s.Peerings, p)
 		peeringResources = append(peeringResources, p.Connection)
-		consumerVpcIDs[i] = v.VpcID
+		consumerVpcIDs = append(consumerVpcIDs, v.VpcID)
+		peered = append(peered, v)
 	}
 
 	targets := map[string]FunctionTarget{}
@@ -206,7 +235,7 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 
 	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
 		Region: cfg.Region, Partition: partition, AccountID: account, EndpointID: s.APINetwork.EndpointID,
-		Routes: Routes, Functions: targets, Callers: s.Client.Callers,
+		ConsumerEndpointIDs: consumerEndpointIDs, Routes: Routes, Functions: targets, Callers: s.Client.Callers,
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
 		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
@@ -227,11 +256,28 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	}); err != nil {
 		return nil, err
 	}
+	// Each endpoint admits the callers of its own account: the API VPC's and the same-account
+	// consumers' those of the API's account, another account's consumer endpoint that account's.
+	var consumerPolicies []ConsumerEndpointPolicyArgs
+	for _, v := range s.ConsumerNetwork.VPCs {
+		if v.Endpoint == nil {
+			continue
+		}
+		accountID := pulumi.StringInput(account)
+		if v.Account != "" {
+			accountID = pulumi.String(v.Account)
+		}
+		consumerPolicies = append(consumerPolicies, ConsumerEndpointPolicyArgs{
+			Name: v.Name, EndpointID: v.Endpoint.ID, AccountID: accountID,
+			CallerArns: callerArns(s.Client.Callers, v.Account), Provider: v.Provider,
+		})
+	}
 	if _, err := NewEndpointPolicies(ctx, "endpoints", &EndpointPoliciesArgs{
 		AccountID:            account,
-		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: callerArns(s.Client.Callers),
+		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: callerArns(s.Client.Callers, ""),
 		DynamoDBEndpointID: s.APINetwork.DynamoDBEndpointID, TableArn: s.Table.Arn,
 		TableActions: unionActions(functionTableAccess), FunctionRoleArns: functionRoles,
+		Consumers: consumerPolicies,
 	}); err != nil {
 		return nil, err
 	}
@@ -240,14 +286,24 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	for i := range apiSubnets {
 		apiSubnets[i] = s.APINetwork.SubnetIDs.Index(pulumi.Int(i))
 	}
-	if s.DNS, err = NewPrivateDNS(ctx, "dns", &PrivateDNSArgs{
+	dnsArgs := &PrivateDNSArgs{
 		Mode: DNSMode(cfg.DNS.Mode), Host: s.API.Host,
 		APIVpcID: s.APINetwork.VpcID, APISubnetIDs: apiSubnets,
-		ConsumerVpcIDs: consumerVpcIDs,
-		OutboundVpcID:  s.ConsumerNetwork.VPCs[0].VpcID, OutboundSubnetIDs: s.ConsumerNetwork.VPCs[0].SubnetIDs,
+		ConsumerVpcIDs:  consumerVpcIDs,
 		EndpointDNSName: s.APINetwork.EndpointDNSName, EndpointZoneID: s.APINetwork.EndpointZoneID,
 		Peerings: peeringResources,
-	}); err != nil {
+	}
+	if len(peered) > 0 { // the outbound endpoint serves the peered VPCs from the first of them
+		dnsArgs.OutboundVpcID, dnsArgs.OutboundSubnetIDs = peered[0].VpcID, peered[0].SubnetIDs
+	}
+	for _, v := range s.ConsumerNetwork.VPCs {
+		if v.Endpoint != nil {
+			dnsArgs.EndpointConsumers = append(dnsArgs.EndpointConsumers, DNSEndpointConsumer{
+				Name: v.Name, VpcID: v.VpcID, EndpointDNSName: v.Endpoint.DNSName, EndpointZoneID: v.Endpoint.ZoneID, Provider: v.Provider,
+			})
+		}
+	}
+	if s.DNS, err = NewPrivateDNS(ctx, "dns", dnsArgs); err != nil {
 		return nil, err
 	}
 
@@ -323,7 +379,9 @@ func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")
 		for _, c := range cfg.Consumers {
-			groups = append(groups, "consumers-"+c.Name+"-flow-logs-*")
+			if c.Account == nil { // another account's flow logs use CloudWatch Logs' own key
+				groups = append(groups, "consumers-"+c.Name+"-flow-logs-*")
+			}
 		}
 	}
 	return groups
@@ -341,34 +399,28 @@ func unionActions(byFunction map[string][]TableGrant) []string {
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).
 func (s *Stack) Export(ctx *pulumi.Context) {
 	region := s.cfg.Region
-	stage := s.cfg.API.StageName
-	aliasHost := pulumi.All(s.API.ID, s.APINetwork.EndpointID).ApplyT(func(v []any) string {
-		return s.partition.EndpointAliasHost(fmt.Sprint(v[0]), fmt.Sprint(v[1]), region)
-	}).(pulumi.StringOutput)
-	aliasURL := pulumi.Sprintf("https://%s/%s", aliasHost, stage)
-	invokeURL := pulumi.Sprintf("https://%s/%s", s.API.Host, stage)
-	if s.cfg.DNS.Mode == stackconfig.DNSEndpointAlias {
-		// Without DNS resources only the endpoint-alias host resolves inside the consumer VPCs.
-		invokeURL = aliasURL
-	}
+	u := s.callURLs()
 	ctx.Export("region", pulumi.String(region))
 	ctx.Export("apiId", s.API.ID)
 	ctx.Export("stageName", s.API.StageName)
-	ctx.Export("invokeUrl", invokeURL)
-	ctx.Export("endpointAliasInvokeUrl", aliasURL)
+	ctx.Export("invokeUrl", u.Invoke)
+	ctx.Export("endpointAliasInvokeUrl", u.Alias)
 	ctx.Export("apiVpcId", s.APINetwork.VpcID)
 	ctx.Export("consumerVpcIds", s.ConsumerNetwork.VpcIDs)
 	ctx.Export("vpcEndpointId", s.APINetwork.EndpointID)
 	ctx.Export("vpcEndpointDnsNames", s.APINetwork.EndpointDNSNames)
+	ctx.Export("consumerEndpointUrls", u.Consumers)
 	ctx.Export("resolverInboundIps", s.DNS.InboundIPs)
 	ctx.Export("tableName", s.Table.Name)
 	ctx.Export("clientRoleArns", s.Client.RoleArns)
 	ctx.Export("clientUserNames", s.Client.UserNames)
 	ctx.Export("testClientRoleArn", s.Client.TestRoleArn)
 	ctx.Export("testInstanceId", s.ConsumerNetwork.TestInstanceID)
+	ctx.Export("testClientInvokeUrl", u.TestClient)
+	ctx.Export("testClientEndpointId", u.TestClientEndpoint)
 	ctx.Export("alarmTopicArn", s.Monitoring.TopicArn)
 	ctx.Export("dashboardName", s.Monitoring.DashboardName)
-	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, invokeURL, region))
+	ctx.Export("whoamiCommand", whoamiCommand(s.ConsumerNetwork.TestInstanceID, u.TestClient, region))
 	versions, aliases := pulumi.StringMap{}, pulumi.StringMap{}
 	for name, fn := range s.Functions {
 		versions[name] = fn.LiveVersion
@@ -376,4 +428,47 @@ func (s *Stack) Export(ctx *pulumi.Context) {
 	}
 	ctx.Export("functionVersions", versions)
 	ctx.Export("functionAliasArns", aliases)
+}
+
+// callURLs are the stage's URLs as each caller reaches them.
+type callURLs struct {
+	// Invoke is the API's own host name (the alias of the API VPC's endpoint in endpointAlias mode,
+	// where no DNS resource makes the own name resolve); Alias the API VPC endpoint's alias.
+	Invoke, Alias pulumi.StringOutput
+	// Consumers are the endpoint consumers' URLs, each through its own endpoint's alias.
+	Consumers pulumi.StringMap
+	// TestClient and TestClientEndpoint are what the test client, in the first consumer VPC, calls
+	// and through which endpoint: the API VPC's from a peered VPC, else its consumer's own (by the
+	// API's own name with dns.mode privateZone, whose zone there aliases that endpoint).
+	TestClient, TestClientEndpoint pulumi.StringOutput
+}
+
+func (s *Stack) callURLs() callURLs {
+	u := callURLs{Alias: s.aliasURL(s.APINetwork.EndpointID), Consumers: pulumi.StringMap{}}
+	u.Invoke = pulumi.Sprintf("https://%s/%s", s.API.Host, s.cfg.API.StageName)
+	if s.cfg.DNS.Mode == stackconfig.DNSEndpointAlias {
+		u.Invoke = u.Alias
+	}
+	for _, v := range s.ConsumerNetwork.VPCs {
+		if v.Endpoint != nil {
+			u.Consumers[v.Name] = s.aliasURL(v.Endpoint.ID)
+		}
+	}
+	u.TestClient, u.TestClientEndpoint = u.Invoke, s.APINetwork.EndpointID.ToStringOutput()
+	if first := s.ConsumerNetwork.VPCs[0]; first.Endpoint != nil {
+		u.TestClientEndpoint = first.Endpoint.ID.ToStringOutput()
+		if s.cfg.DNS.Mode != stackconfig.DNSPrivateZone {
+			u.TestClient = s.aliasURL(first.Endpoint.ID)
+		}
+	}
+	return u
+}
+
+// aliasURL is the stage's URL through one endpoint, by that endpoint's alias host name,
+// https://<apiId>-<vpceId>.execute-api.<region>.<dnsSuffix>/<stage>.
+func (s *Stack) aliasURL(endpointID pulumi.IDOutput) pulumi.StringOutput {
+	host := pulumi.All(s.API.ID, endpointID).ApplyT(func(v []any) string {
+		return s.partition.EndpointAliasHost(fmt.Sprint(v[0]), fmt.Sprint(v[1]), s.cfg.Region)
+	}).(pulumi.StringOutput)
+	return pulumi.Sprintf("https://%s/%s", host, s.cfg.API.StageName)
 }

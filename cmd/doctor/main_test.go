@@ -80,7 +80,7 @@ func TestDoctorPasses(t *testing.T) {
 		"PASS  quota Route 53 Resolver endpoints per Region: the account already uses 2 outside this stack, this stack needs 2",
 		// The AWS-owned Internet Resolver rule is listed but counts toward nothing.
 		"PASS  quota Route 53 Resolver rules per Region: the account already uses 1 outside this stack",
-		"PASS  quota Associations between Resolver rules and VPCs per Region: the account already uses 1 outside this stack, this stack needs 1 (dns.mode resolver: the forwarding rule is associated with each consumer VPC): 2 of 2000 (AWS default; Service Quotas lists no applied value",
+		"PASS  quota Associations between Resolver rules and VPCs per Region: the account already uses 1 outside this stack, this stack needs 1 (dns.mode resolver: the forwarding rule is associated with each peered consumer VPC): 2 of 2000 (AWS default; Service Quotas lists no applied value",
 		"PASS  quota Gateway VPC endpoints per Region: the account already uses 1 outside this stack",
 		"PASS  quota Length, in characters, of API Gateway resource policy: this stack needs",
 		"ready: make up STACK=test",

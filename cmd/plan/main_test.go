@@ -280,3 +280,69 @@ func TestDiagramFlagNeedsTheMarkers(t *testing.T) {
 		t.Errorf("error %v, want one naming the missing markers", err)
 	}
 }
+
+// TestMultiAccountPlan plans Pulumi.multi.yaml, whose partner consumer lives in another account:
+// its checks pass; -json names, on every step of that account's resources, the explicit provider
+// (URN::id, the id unknown before the provider exists, as a real preview shows it) and creates the
+// provider before them; the summary names the account and what the stack creates there; -full
+// marks each such resource.
+func TestMultiAccountPlan(t *testing.T) {
+	const account = "210987654321"
+	stdout, stderr, err := runPlan(t, "-stack", "multi", "-json")
+	if err != nil {
+		t.Fatalf("plan multi -json: %v\n%s", err, stderr)
+	}
+	var p plan.Preview
+	if err := json.Unmarshal([]byte(stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	providerURN := "urn:pulumi:multi::private-api::pulumi:providers:aws::account-" + account
+	explicit := providerURN + "::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+	const defaultRef = "urn:pulumi:multi::private-api::pulumi:providers:aws::default_6_83_4::04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+	created, inAccount := false, 0
+	for _, s := range p.Steps {
+		st := s.NewState
+		switch {
+		case string(st.Type) == mockengine.TypeProvider:
+			created = s.URN == providerURN && s.Provider == "" && st.Provider == ""
+		case !st.Custom:
+			if s.Provider != "" {
+				t.Errorf("component %s names provider %q", s.URN, s.Provider)
+			}
+		case strings.Contains(s.URN, "partner"):
+			inAccount++
+			if !created {
+				t.Errorf("%s comes before its provider's create step", s.URN)
+			}
+			if s.Provider != explicit || st.Provider != explicit {
+				t.Errorf("%s: provider %q / state %q, want %q", s.URN, s.Provider, st.Provider, explicit)
+			}
+		default:
+			if s.Provider != defaultRef {
+				t.Errorf("%s: provider %q, want the default %q", s.URN, s.Provider, defaultRef)
+			}
+		}
+	}
+	if !created || inAccount == 0 {
+		t.Fatalf("provider step created: %v; %d steps of the partner account", created, inAccount)
+	}
+
+	summary, stderr, err := runPlan(t, "-stack", "multi")
+	if err != nil {
+		t.Fatalf("plan multi: %v\n%s", err, stderr)
+	}
+	line := "in account " + account + " (consumer partner): " + strconv.Itoa(inAccount) + " resources: "
+	if !strings.Contains(summary, line) || !strings.Contains(summary, "1 provider(s) of other accounts") || !strings.Contains(summary, ", 0 FAIL") {
+		t.Errorf("summary lacks %q, the provider count or passing checks:\n%s", line, summary)
+	}
+	if strings.Contains(summary, "account-"+account+" (") {
+		t.Errorf("the provider is listed as a component:\n%s", summary)
+	}
+	full, _, err := runPlan(t, "-stack", "multi", "-full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(full, "[account "+account+"]"); n != inAccount {
+		t.Errorf("-full marks %d resources with the account, want %d", n, inAccount)
+	}
+}

@@ -178,6 +178,39 @@ func TestAllChecksPass(t *testing.T) {
 	}
 }
 
+// TestFromAnEndpointConsumer: with the test client in an endpoint consumer, every check calls and
+// resolves its consumer's endpoint URL, and the whoami answer must name that endpoint.
+func TestFromAnEndpointConsumer(t *testing.T) {
+	const alias = "https://a1b2c3d4e5-vpce-0bbbbbbbbbbbbbbb0.execute-api.us-east-1.amazonaws.com/dev"
+	outputs := writeOutputs(t, func(o map[string]any) {
+		o["testClientInvokeUrl"] = alias
+		o["testClientEndpointId"] = "vpce-0bbbbbbbbbbbbbbb0"
+	})
+	through := strings.Replace(whoamiBody, "vpce-0123456789abcdef0", "vpce-0bbbbbbbbbbbbbbb0", 1)
+	f := newFakeSSM(t, func(check, script string) output {
+		if check == "signed" {
+			return output{status: "Success", stdout: "HTTP 200\n" + through}
+		}
+		return passing(check, script)
+	})
+	if code, stdout, stderr := smoke(t, "-outputs", outputs); code != 0 {
+		t.Fatalf("exit %d:\n%s\n%s", code, stdout, stderr)
+	}
+	for check, want := range map[string]string{
+		"signed": "'" + alias + "/whoami'", "unlisted-route": "'" + alias + "/employees'",
+		"api-dns": "getent ahosts 'a1b2c3d4e5-vpce-0bbbbbbbbbbbbbbb0.execute-api.us-east-1.amazonaws.com'",
+	} {
+		if !strings.Contains(f.scripts[check], want) {
+			t.Errorf("script of %s lacks %q:\n%s", check, want, f.scripts[check])
+		}
+	}
+	// The answer through the API VPC's endpoint is not the consumer's.
+	newFakeSSM(t, passing)
+	if code, stdout, _ := smoke(t, "-outputs", outputs); code != exitFail || !strings.Contains(stdout, `not the stack's vpce-0bbbbbbbbbbbbbbb0`) {
+		t.Errorf("exit %d, want a failure naming the consumer's endpoint:\n%s", code, stdout)
+	}
+}
+
 func TestEachFailureIsReported(t *testing.T) {
 	ok := func(stdout string) output { return output{status: "Success", stdout: stdout} }
 	cases := []struct {

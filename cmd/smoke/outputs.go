@@ -22,6 +22,12 @@ type stackOutputs struct {
 	VPCEndpointID  string `json:"vpcEndpointId"`
 	ClientRoleARN  string `json:"testClientRoleArn"`
 	TestInstanceID string `json:"testInstanceId"`
+	// TestClientInvokeURL and TestClientEndpointID are what the test client calls and through which
+	// endpoint: the API's own URL and the API VPC's endpoint from a peered consumer, its own
+	// endpoint's <apiId>-<vpceId> URL and that endpoint from an endpoint consumer. Stacks deployed
+	// before these outputs existed have neither, and their test client is always peered.
+	TestClientInvokeURL  string `json:"testClientInvokeUrl"`
+	TestClientEndpointID string `json:"testClientEndpointId"`
 }
 
 // loadOutputs reads the outputs from file, or else from `pulumi stack output --json` for stack
@@ -41,6 +47,12 @@ func loadOutputs(ctx context.Context, file, stack string) (stackOutputs, error) 
 	}
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return o, fmt.Errorf("%s: not the JSON of `pulumi stack output --json`: %w", source, err)
+	}
+	if o.TestClientInvokeURL != "" {
+		o.InvokeURL = o.TestClientInvokeURL
+	}
+	if o.TestClientEndpointID != "" {
+		o.VPCEndpointID = o.TestClientEndpointID
 	}
 	if err := o.validate(); err != nil {
 		return o, fmt.Errorf("%s: %w", source, err)

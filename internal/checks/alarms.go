@@ -126,11 +126,11 @@ func judgeTopicPolicy(doc string) (bool, string) {
 		switch {
 		case s.Principal == nil || s.NotPrincipal != nil:
 			return false, fmt.Sprintf("statement %q allows without naming a principal", s.Sid)
-		case s.Principal.All && !accountGuard(s.Condition) && !sourceGuard(s.Condition):
+		case s.Principal.All && !accountGuard(s.Condition, mockengine.Account) && !sourceGuard(s.Condition, mockengine.Account):
 			return false, fmt.Sprintf("statement %q allows any principal without a condition naming this account", s.Sid)
 		}
 		for _, svc := range s.Principal.Service {
-			if !sourceGuard(s.Condition) {
+			if !sourceGuard(s.Condition, mockengine.Account) {
 				return false, fmt.Sprintf("statement %q lets %s publish for any account: add aws:SourceAccount of this account (confused deputy)", s.Sid, svc)
 			}
 		}

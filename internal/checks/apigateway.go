@@ -192,7 +192,7 @@ func judgeResourcePolicy(doc, apiID string, endpoints []string, source string) (
 		case s.Effect == "Allow" && s.Principal != nil && !s.Principal.All:
 			allowed = append(allowed, s.Principal.AWS...)
 			for _, r := range s.Resource {
-				if strings.HasSuffix(r, "/*") || strings.HasSuffix(r, ":*") || r == "*" {
+				if !routeArn(r) {
 					return false, fmt.Sprintf("%s: statement %q allows %s, wider than the caller's route ARNs", source, s.Sid, r)
 				}
 			}
@@ -226,6 +226,22 @@ func judgeResourcePolicy(doc, apiID string, endpoints []string, source string) (
 		detail += "; " + strings.Join(notes, "; ")
 	}
 	return true, detail
+}
+
+// routeArn reports whether r names one route of one stage: <api>/<stage>/<METHOD>/<path> in a full
+// execute-api ARN, or <stage>/<METHOD>/<path> after API Gateway's "execute-api:/" shorthand, with no
+// wildcard for the stage, the method or the whole path. A path parameter is a "*" segment
+// (.../GET/employees/*), so a trailing "/*" alone does not make an ARN wider than a route.
+func routeArn(r string) bool {
+	var route string
+	if rest, ok := strings.CutPrefix(r, "execute-api:/"); ok {
+		route = rest
+	} else if fields := strings.SplitN(r, ":", 6); len(fields) == 6 && fields[0] == "arn" {
+		_, route, _ = strings.Cut(fields[5], "/") // after the API id
+	}
+	parts := strings.SplitN(route, "/", 3) // stage, method, path
+	return len(parts) == 3 && parts[0] != "*" && parts[0] != "" && parts[1] != "*" && parts[1] != "" &&
+		parts[2] != "*" && parts[2] != "*/*"
 }
 
 // subset reports whether every value is one of allowed.

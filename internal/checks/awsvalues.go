@@ -81,6 +81,8 @@ const (
 	docSNSCreateTopic         = "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"
 	docSNSSubscribe           = "https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html"
 	docSNSPolicyQuotas        = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html"
+	docSTSAssumeRole          = "https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html"
+	docAccountID              = "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html"
 )
 
 // Character sets AWS documents, as whole-value patterns.
@@ -230,6 +232,12 @@ var valueRules = map[string][]valueRule{
 	mockengine.TypeVpc: {cidrBetween("cidrBlock", docVPCCidrBlocks, 16, 28)},
 	mockengine.TypeSubnet: {
 		cidrBetween("cidrBlock", docVPCCidrBlocks, 16, 28),
+	},
+	// An explicit provider sends no value to AWS but the role it assumes (STS AssumeRole: RoleArn
+	// of 20 to 2,048 characters) and the account ids it allows (12 digits each).
+	mockengine.TypeProvider: {
+		text("assumeRole.roleArn", docSTSAssumeRole, "a role ARN of 20 to 2,048 characters", 20, 2048, nil),
+		text("allowedAccountIds[]", docAccountID, "a 12-digit account id", 12, 12, twelveDigits),
 	},
 	mockengine.TypeRouteTable:      {},
 	mockengine.TypeRouteTableAssoc: {},

@@ -28,9 +28,9 @@ func runAs(t *testing.T, file, stack, region string) *mockengine.Engine {
 }
 
 // TestAnyStackNameGivesValidAWSValues: every stack name Pulumi accepts (up to 100 of A-Z, a-z,
-// 0-9, -, _ and .) yields values AWS accepts, on both committed configs.
+// 0-9, -, _ and .) yields values AWS accepts, on every committed config.
 func TestAnyStackNameGivesValidAWSValues(t *testing.T) {
-	for _, file := range []string{"dev", "prod"} {
+	for _, file := range []string{"dev", "prod", "multi"} {
 		for _, stack := range []string{"pr-1234.feature-long-branch-name-for-tests", strings.Repeat("x", 100), "a_b.c-d"} {
 			t.Run(file+"/"+stack, func(t *testing.T) {
 				rep := checks.Run(runAs(t, file, stack, ""), []checks.Check{byID(t, "aws-api:value-constraints")}, nil)

@@ -90,7 +90,7 @@ func judgeTablePolicy(doc string) (bool, string) {
 		if s.Effect != "Deny" || s.Principal == nil || !s.Principal.All || !s.Allows("dynamodb:GetItem") || !s.Allows("dynamodb:PutItem") {
 			continue
 		}
-		otherAccounts = otherAccounts || thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals"))
+		otherAccounts = otherAccounts || thisAccount(s.Condition.Values("aws:PrincipalAccount", "StringNotEquals"), mockengine.Account)
 		named += len(s.Condition.Values("aws:PrincipalArn", "ArnNotEquals"))
 	}
 	switch {

@@ -91,9 +91,9 @@ var iamChecks = []Check{
 	},
 	forType(mockengine.TypeRole, Check{
 		IDs:  []string{"CKV_AWS_60", "CKV_AWS_61", "iam_role_cross_service_confused_deputy_prevention"},
-		Rule: "role trust policies name specific roles, users or services (no \"*\", no account root), and service trust carries aws:SourceAccount or aws:SourceArn of this account",
-	}, func(_ *mockengine.Engine, r mockengine.Resource) (bool, string) {
-		return judgeTrust(str(r, "assumeRolePolicy"))
+		Rule: "role trust policies name specific roles, users or services (no \"*\", no account root), and service trust carries aws:SourceAccount or aws:SourceArn of the role's own account",
+	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
+		return judgeTrust(str(r, "assumeRolePolicy"), e.AccountOf(r))
 	}),
 }
 
@@ -155,7 +155,8 @@ func judgeManaged(e *mockengine.Engine, arns []string) (bool, string) {
 	return true, "attaches " + strings.Join(why, ", ")
 }
 
-func judgeTrust(doc string) (bool, string) {
+// judgeTrust judges a role's trust policy; account is the role's own account.
+func judgeTrust(doc, account string) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
 		return false, err.Error()
@@ -178,7 +179,7 @@ func judgeTrust(doc string) (bool, string) {
 			trusted = append(trusted, a)
 		}
 		for _, svc := range s.Principal.Service {
-			if !noSourceAccountServices[svc] && !sourceGuard(s.Condition) {
+			if !noSourceAccountServices[svc] && !sourceGuard(s.Condition, account) {
 				return false, fmt.Sprintf("statement %q trusts %s without aws:SourceAccount/aws:SourceArn of this account (confused deputy)", s.Sid, svc)
 			}
 			trusted = append(trusted, svc)
@@ -190,14 +191,14 @@ func judgeTrust(doc string) (bool, string) {
 	return true, "trusts " + strings.Join(trusted, ", ")
 }
 
-// sourceGuard reports whether a service trust is confined to calls made for this account.
-func sourceGuard(c conditions) bool {
-	if thisAccount(c.Values("aws:SourceAccount", "StringEquals")) {
+// sourceGuard reports whether a service trust is confined to calls made for account.
+func sourceGuard(c conditions, account string) bool {
+	if thisAccount(c.Values("aws:SourceAccount", "StringEquals"), account) {
 		return true
 	}
 	arns := c.Values("aws:SourceArn", "ArnEquals", "ArnLike", "StringEquals", "StringLike")
 	for _, a := range arns {
-		if !strings.Contains(a, mockengine.Account) {
+		if !strings.Contains(a, account) {
 			return false
 		}
 	}

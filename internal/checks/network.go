@@ -121,7 +121,7 @@ var networkChecks = []Check{
 	}),
 	forType(mockengine.TypeVpcEndpoint, Check{
 		IDs: []string{"vpc_endpoint_connections_trust_boundaries"},
-		Rule: "every VPC endpoint has a policy whose Allow statements admit only this account's principals and name " +
+		Rule: "every VPC endpoint has a policy whose Allow statements admit only principals of the endpoint's own account and name " +
 			"resources (Resource \"*\" only for SSM's endpoints, whose agent also reads AWS-owned documents)",
 	}, func(e *mockengine.Engine, r mockengine.Resource) (bool, string) {
 		doc := endpointPolicyOf(e, r)
@@ -129,7 +129,7 @@ var networkChecks = []Check{
 			return false, "no policy: AWS attaches full access for any principal"
 		}
 		service := str(r, "serviceName")
-		return judgeEndpointPolicy(doc, anyResourceServices[service[strings.LastIndex(service, ".")+1:]])
+		return judgeEndpointPolicy(doc, anyResourceServices[service[strings.LastIndex(service, ".")+1:]], e.AccountOf(r))
 	}),
 	forTypeWhere(mockengine.TypeVpcEndpoint, func(r mockengine.Resource) bool { return str(r, "vpcEndpointType") == "Interface" }, Check{
 		IDs:  []string{"vpc_endpoint_multi_az_enabled"},
@@ -310,7 +310,7 @@ func endpointPolicyOf(e *mockengine.Engine, endpoint mockengine.Resource) string
 	return ""
 }
 
-func judgeEndpointPolicy(doc string, anyResource bool) (bool, string) {
+func judgeEndpointPolicy(doc string, anyResource bool, account string) (bool, string) {
 	p, err := parsePolicy(doc)
 	if err != nil {
 		return false, err.Error()
@@ -326,13 +326,16 @@ func judgeEndpointPolicy(doc string, anyResource bool) (bool, string) {
 		if len(s.Resource) == 0 || (containsString(s.Resource, "*") && !anyResource) {
 			return false, fmt.Sprintf("statement %q allows Resource \"*\"", s.Sid)
 		}
-		if s.Principal != nil && s.Principal.All && !accountGuard(s.Condition) {
-			return false, fmt.Sprintf("statement %q allows any principal without aws:PrincipalAccount = this account", s.Sid)
+		if s.Principal != nil && s.Principal.All && !accountGuard(s.Condition, account) {
+			return false, fmt.Sprintf("statement %q allows any principal without aws:PrincipalAccount = the endpoint's account", s.Sid)
 		}
 		scopes = append(scopes, strings.Join(s.Action, ",")+" on "+strings.Join(s.Resource, ","))
 	}
 	if len(scopes) == 0 {
 		return true, "allows nothing (no caller yet)"
+	}
+	if account != mockengine.Account {
+		return true, "account " + account + " only: " + strings.Join(scopes, "; ")
 	}
 	return true, "this account only: " + strings.Join(scopes, "; ")
 }

@@ -33,23 +33,24 @@ func parsePolicy(doc string) (policy, error) {
 	return p, nil
 }
 
-// thisAccount reports whether every value names the deploying account.
-func thisAccount(values []string) bool {
+// thisAccount reports whether every value names account: the account the judged resource lives in
+// (mockengine.Engine.AccountOf), the deploying account unless another account's provider made it.
+func thisAccount(values []string, account string) bool {
 	if len(values) == 0 {
 		return false
 	}
 	for _, v := range values {
-		if v != mockengine.Account {
+		if v != account {
 			return false
 		}
 	}
 	return true
 }
 
-// accountGuard reports whether a statement's condition confines it to this account.
-func accountGuard(c conditions) bool {
+// accountGuard reports whether a statement's condition confines it to account.
+func accountGuard(c conditions, account string) bool {
 	for _, key := range []string{"aws:PrincipalAccount", "aws:SourceAccount", "aws:ResourceAccount"} {
-		if thisAccount(c.Values(key, "StringEquals")) {
+		if thisAccount(c.Values(key, "StringEquals"), account) {
 			return true
 		}
 	}

@@ -43,7 +43,7 @@ func failures(rep checks.Report) string {
 // region (the defaults) passes too, in a region with and one without recorded prices.
 func TestStacks(t *testing.T) {
 	waivedSomewhere := map[int]bool{}
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "multi"} {
 		waivers := stackWaivers(t, projectRoot, stack)
 		for _, mode := range []string{"", stackconfig.DNSPrivateZone, stackconfig.DNSEndpointAlias} {
 			name := stack

@@ -74,6 +74,9 @@ type Resource struct {
 	Unknown []string `json:"unknown,omitempty"`
 	// Version is the provider plugin version the SDK asked for ("6.83.4"), empty for components.
 	Version string `json:"version,omitempty"`
+	// Provider is the reference "<provider URN>::<provider id>" of the explicit provider the
+	// resource was registered with; empty for the default provider (and for components).
+	Provider string `json:"provider,omitempty"`
 }
 
 // Engine implements pulumi.MockResourceMonitor and keeps what was registered.
@@ -165,6 +168,7 @@ func (e *Engine) NewResource(args pulumi.MockResourceArgs) (string, resource.Pro
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.Version = rpc.GetVersion()
+		r.Provider = rpc.GetProvider()
 		for k, deps := range rpc.GetPropertyDependencies() {
 			if r.PropertyDependencies == nil {
 				r.PropertyDependencies = map[string][]string{}

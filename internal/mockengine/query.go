@@ -1,6 +1,7 @@
 package mockengine
 
 import (
+	"encoding/json"
 	"regexp"
 	"sort"
 	"strings"
@@ -158,4 +159,62 @@ func (e *Engine) APIPath(resourceID string) string {
 		resourceID, _ = r.Inputs["parentId"].(string)
 	}
 	return "/" + strings.Join(parts, "/")
+}
+
+// ProviderOf returns the explicit provider a resource was registered with; false for the default
+// provider.
+func (e *Engine) ProviderOf(r Resource) (Resource, bool) {
+	if r.Provider == "" {
+		return Resource{}, false
+	}
+	urn := r.Provider
+	if i := strings.LastIndex(urn, "::"); i > 0 {
+		urn = urn[:i]
+	}
+	return e.ByURN(urn)
+}
+
+// AccountOf is the account a resource lives in: for one registered with an explicit provider, the
+// account of the role that provider assumes (or the one account it allows); otherwise the
+// deploying account, Account.
+func (e *Engine) AccountOf(r Resource) string {
+	p, ok := e.ProviderOf(r)
+	if !ok {
+		return Account
+	}
+	if id := ProviderAccount(p); id != "" {
+		return id
+	}
+	return Account
+}
+
+// roleAccount is the account field of an IAM role ARN.
+var roleAccount = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):role/`)
+
+// ProviderAccount is the account an explicit AWS provider works in: the account of the role it
+// assumes, else the single account it allows; "" when it says neither. A provider's object inputs
+// may be recorded as JSON text (as the engine keeps provider configuration), so both are read.
+func ProviderAccount(p Resource) string {
+	assume, _ := decodedJSON(p.Inputs["assumeRole"]).(map[string]any)
+	role, _ := assume["roleArn"].(string)
+	if m := roleAccount.FindStringSubmatch(role); m != nil {
+		return m[1]
+	}
+	if ids := Strings(decodedJSON(p.Inputs["allowedAccountIds"])); len(ids) == 1 {
+		return ids[0]
+	}
+	return ""
+}
+
+// decodedJSON returns v, or the value its JSON text holds when v is a string.
+func decodedJSON(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	var out any
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return v
+	}
+	return out
 }

@@ -60,4 +60,6 @@ const (
 	TypeGroupPolicy            = "aws:iam/groupPolicy:GroupPolicy"
 	TypeInstanceProfile        = "aws:iam/instanceProfile:InstanceProfile"
 	TypeAccessKey              = "aws:iam/accessKey:AccessKey"
+	// TypeProvider is an explicit AWS provider: the program's way into another account.
+	TypeProvider = "pulumi:providers:aws"
 )

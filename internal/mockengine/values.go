@@ -91,8 +91,10 @@ func plain(v resource.PropertyValue) any {
 func computed(e *Engine, r *Resource) map[string]any {
 	id := r.ID
 	ph := func(prop string) string { return Placeholder(r.Name, prop) }
+	// A resource made through another account's provider gets that account in its ARNs.
+	account := e.AccountOf(*r)
 	arn := func(service, resourcePart string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition(), service, e.region, Account, resourcePart)
+		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition(), service, e.region, account, resourcePart)
 	}
 	name := ph("name")
 	if n, ok := r.Inputs["name"].(string); ok && n != "" {
@@ -173,12 +175,12 @@ func computed(e *Engine, r *Resource) map[string]any {
 	case "aws:dynamodb/table:Table":
 		out["arn"] = arn("dynamodb", "table/"+name)
 	case "aws:iam/role:Role":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition(), Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:role/%s", e.Partition(), account, name)
 		out["uniqueId"] = ph("uniqueId")
 	case "aws:iam/user:User":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:user/%s", e.Partition(), Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:user/%s", e.Partition(), account, name)
 	case "aws:iam/instanceProfile:InstanceProfile":
-		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", e.Partition(), Account, name)
+		out["arn"] = fmt.Sprintf("arn:%s:iam::%s:instance-profile/%s", e.Partition(), account, name)
 	case "aws:cloudwatch/logGroup:LogGroup":
 		out["arn"] = arn("logs", "log-group:"+name)
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":

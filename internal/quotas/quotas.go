@@ -119,8 +119,18 @@ func Settable() []string {
 
 // Usage is what of the validated config decides how much of each quota the stack takes.
 type Usage struct {
-	// ConsumerVPCs is the number of consumer VPCs, each peered with the API VPC.
+	// ConsumerVPCs is the number of peered consumer VPCs, each peered with the API VPC.
 	ConsumerVPCs int
+	// EndpointVPCs is the number of endpoint consumers in the API's account: a VPC each, with an
+	// execute-api interface endpoint of its own and no peering, route or rule in the API VPC.
+	// Endpoint consumers of other accounts count against their own accounts' quotas.
+	EndpointVPCs int
+	// TestClientInEndpointVPC: the test client's VPC is an endpoint consumer's, so it also holds
+	// that consumer's execute-api endpoint.
+	TestClientInEndpointVPC bool
+	// ConsumerEndpoints counts the endpoint consumers of every account: each one's endpoint id is in
+	// the resource policy's aws:SourceVpce lists.
+	ConsumerEndpoints int
 	// AZs is the number of availability zones (subnets per VPC, resolver endpoint IPs).
 	AZs int
 	// Resolver and PrivateZone are the DNS modes that create DNS resources.
@@ -162,6 +172,9 @@ const (
 	policyFixedChars        = 1500
 	policyPerPrincipalChars = 2 * (len(`"arn:aws-us-gov:iam::123456789012:role/",`) + 64)
 	policyPerCidrChars      = len(`"255.255.255.255/32",`)
+	// One more endpoint id (vpce- and 17 hex digits) in the Deny's and in each caller's
+	// aws:SourceVpce list.
+	policyPerEndpointChars = len(`"vpce-0123456789abcdef0",`)
 	// One caller's Allow statement without its principals and route ARNs: a Sid of up to 30
 	// characters, the endpoint condition with the longest endpoint id.
 	policyPerCallerChars = 300
@@ -176,7 +189,8 @@ const AllRoutesBound = 20
 // PolicyCharacters is the upper bound of the API resource policy's length for u.
 func PolicyCharacters(u Usage) int {
 	return policyFixedChars + u.Principals*policyPerPrincipalChars + u.AllowedSourceCidrs*policyPerCidrChars +
-		u.Callers*policyPerCallerChars + u.RouteGrants*(policyPerRouteChars+u.StageName)
+		u.Callers*policyPerCallerChars + u.RouteGrants*(policyPerRouteChars+u.StageName) +
+		u.ConsumerEndpoints*(1+u.Callers)*policyPerEndpointChars
 }
 
 // Needs is the stack's need of every catalogue quota, in catalogue order.
@@ -190,28 +204,37 @@ func Needs(u Usage) []Need {
 	if u.PrivateZone {
 		zoneVPCs = u.ConsumerVPCs
 	}
+	// Per VPC: the API VPC and each endpoint consumer's VPC hold one execute-api endpoint; the test
+	// client's VPC holds its three SSM endpoints, and its consumer's execute-api endpoint if it has one.
 	interfaceEndpoints, endpointsWhy := 1, "the execute-api endpoint in the API VPC"
-	if u.TestClient {
+	if u.EndpointVPCs > 0 {
+		endpointsWhy = "one execute-api endpoint in the API VPC and in each endpoint consumer's VPC"
+	}
+	switch {
+	case u.TestClient && u.TestClientInEndpointVPC:
+		interfaceEndpoints, endpointsWhy = 4, "the test client's ssm, ssmmessages and ec2messages endpoints and its consumer's execute-api endpoint in the first consumer VPC"
+	case u.TestClient:
 		interfaceEndpoints, endpointsWhy = 3, "the test client's ssm, ssmmessages and ec2messages endpoints in the first consumer VPC"
 	}
+	fewerPeered := "use fewer consumer VPCs, or connect some with connect: endpoint (an execute-api endpoint in the consumer VPC: no peering, route or rule here)"
 	reserved := u.Functions * u.ReservedConcurrency
 	amounts := map[string]Need{
 		RoutesPerRouteTable: {Amount: u.ConsumerVPCs + 1, Key: "consumers",
-			Why:  fmt.Sprintf("the API VPC's route table: a route to each of %d consumer VPCs and one to the DynamoDB gateway endpoint", u.ConsumerVPCs),
-			Less: "use fewer consumer VPCs"},
+			Why:  fmt.Sprintf("the API VPC's route table: a route to each of %d peered consumer VPCs and one to the DynamoDB gateway endpoint", u.ConsumerVPCs),
+			Less: fewerPeered},
 		RulesPerSecurityGroup: {Amount: u.ConsumerVPCs + 1, Key: "consumers",
-			Why:  fmt.Sprintf("the execute-api endpoint's security group: HTTPS from the API VPC and from each of %d consumer VPCs", u.ConsumerVPCs),
-			Less: "use fewer consumer VPCs"},
+			Why:  fmt.Sprintf("the execute-api endpoint's security group: HTTPS from the API VPC and from each of %d peered consumer VPCs", u.ConsumerVPCs),
+			Less: fewerPeered},
 		PeeringConnectionsPerVPC: {Amount: u.ConsumerVPCs, Key: "consumers",
-			Why:  fmt.Sprintf("the API VPC peers with each of %d consumer VPCs", u.ConsumerVPCs),
-			Less: "use fewer consumer VPCs"},
+			Why:  fmt.Sprintf("the API VPC peers with each of %d peered consumer VPCs", u.ConsumerVPCs),
+			Less: fewerPeered},
 		InterfaceEndpointsPerVPC: {Amount: interfaceEndpoints, Key: "client.testInstance", Why: endpointsWhy,
 			Less: "turn the test client off"},
 		GatewayEndpointsPerRegion: {Amount: 1, Key: "network", Why: "the DynamoDB gateway endpoint of the API VPC",
 			Less: "delete unused gateway endpoints in the region"},
-		VPCsPerRegion: {Amount: u.ConsumerVPCs + 1, Key: "consumers",
-			Why:  fmt.Sprintf("the API VPC and %d consumer VPCs", u.ConsumerVPCs),
-			Less: "use fewer consumer VPCs"},
+		VPCsPerRegion: {Amount: u.ConsumerVPCs + u.EndpointVPCs + 1, Key: "consumers",
+			Why:  fmt.Sprintf("the API VPC and %d consumer VPCs", u.ConsumerVPCs+u.EndpointVPCs),
+			Less: "use fewer consumer VPCs in this account (a consumer in another account counts against that account's VPCs)"},
 		ResolverEndpointsPerRegion: {Amount: resolverEndpoints, Key: "dns.mode",
 			Why:  dnsWhy + ": one inbound and one outbound endpoint",
 			Less: "use dns.mode privateZone or endpointAlias"},
@@ -221,14 +244,14 @@ func Needs(u Usage) []Need {
 		ResolverRulesPerRegion: {Amount: rules, Key: "dns.mode", Why: dnsWhy + ": one forwarding rule",
 			Less: "use dns.mode privateZone or endpointAlias"},
 		ResolverRuleAssociations: {Amount: associations, Key: "consumers",
-			Why:  dnsWhy + ": the forwarding rule is associated with each consumer VPC",
-			Less: "use fewer consumer VPCs"},
+			Why:  dnsWhy + ": the forwarding rule is associated with each peered consumer VPC",
+			Less: fewerPeered},
 		VPCsPerPrivateHostedZone: {Amount: zoneVPCs, Key: "consumers",
-			Why:  "dns.mode privateZone associates the zone with each consumer VPC",
+			Why:  "dns.mode privateZone associates the zone with each peered consumer VPC (an endpoint consumer has a zone of its own)",
 			Less: "use fewer consumer VPCs, or dns.mode resolver"},
 		ResourcePolicyCharacters: {Amount: PolicyCharacters(u), Key: "api.allowedSourceCidrs",
-			Why:  fmt.Sprintf("at most: the resource policy with %d client principal(s) and %d allowed source CIDR(s)", u.Principals, u.AllowedSourceCidrs),
-			Less: "list fewer, wider allowed source CIDRs"},
+			Why:  fmt.Sprintf("at most: the resource policy with %d client principal(s), %d allowed source CIDR(s) and %d endpoint consumer(s)", u.Principals, u.AllowedSourceCidrs, u.ConsumerEndpoints),
+			Less: "list fewer, wider allowed source CIDRs, or fewer endpoint consumers"},
 		LambdaConcurrentExecutions: {Amount: reserved + Unreserved, Key: "functions.reservedConcurrency",
 			Why:  fmt.Sprintf("%d functions × %d reserved, plus the %d executions Lambda keeps unreserved", u.Functions, u.ReservedConcurrency, Unreserved),
 			Less: "reserve less (functions.reservedConcurrency 0 reserves nothing)"},

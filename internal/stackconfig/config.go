@@ -27,6 +27,16 @@ const (
 	DNSEndpointAlias = "endpointAlias"
 )
 
+// How a consumer VPC reaches the API.
+const (
+	// ConnectPeering peers the consumer VPC with the API VPC (same account): routes both ways, the
+	// API VPC's endpoint, disjoint CIDRs.
+	ConnectPeering = "peering"
+	// ConnectEndpoint gives the consumer VPC an execute-api interface endpoint of its own (AWS
+	// PrivateLink): no peering, no route, any CIDR, any account.
+	ConnectEndpoint = "endpoint"
+)
+
 // Table encryption choices.
 const (
 	EncryptionAWSOwned        = "aws-owned"
@@ -70,10 +80,25 @@ type Network struct {
 	FlowLogs           bool   `json:"flowLogs"`
 }
 
-// Consumer is one peered VPC whose workloads call the API.
+// Consumer is one VPC whose workloads call the API, peered with the API VPC or with an endpoint of
+// its own, in the API's account or (endpoint only) in another.
 type Consumer struct {
 	Name string `json:"name"`
 	Cidr string `json:"cidr"`
+	// Connect is ConnectPeering (the default) or ConnectEndpoint.
+	Connect string `json:"connect"`
+	// Account, when set, is another account that holds this consumer's resources; nil is the API's.
+	Account *Account `json:"account"`
+}
+
+// Peered reports whether the consumer VPC is peered with the API VPC.
+func (c Consumer) Peered() bool { return c.Connect == ConnectPeering }
+
+// Account is another AWS account: its id, and the role the program assumes there to create the
+// consumer's resources (that account's administrator creates it first; README).
+type Account struct {
+	ID      string `json:"id"`
+	RoleArn string `json:"roleArn"`
 }
 
 // DNS selects how consumers resolve the API host name.
@@ -161,6 +186,9 @@ type APIClient struct {
 	Routes            []string `json:"routes"`
 	TrustedPrincipals []string `json:"trustedPrincipals"`
 	IAMUser           bool     `json:"iamUser"`
+	// Consumer, when set, names the consumer the client calls from. A consumer in another account
+	// gets the client's role there, trusted by principals of that account.
+	Consumer string `json:"consumer"`
 }
 
 // AllRoutes in a client's routes grants every route of the API.
@@ -172,7 +200,7 @@ const AllRoutes = "*"
 func Defaults() Config {
 	return Config{
 		Network:   Network{APIVpcCidr: "10.10.0.0/16", AZCount: 2, SubnetPrefixLength: 24, FlowLogs: true},
-		Consumers: []Consumer{{Name: "consumer", Cidr: "10.20.0.0/16"}},
+		Consumers: []Consumer{{Name: "consumer", Cidr: "10.20.0.0/16", Connect: ConnectPeering}},
 		DNS:       DNS{Mode: DNSResolver},
 		API: API{
 			StageName:            "v1",
@@ -305,9 +333,38 @@ func Parse(lookup func(key string) (string, bool)) (Config, error) {
 			target.Set(decoded)
 		}
 	}
+	cfg.fillDefaults()
 	ps = append(ps, cfg.problems()...)
 	if err := ps.errOrNil(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// fillDefaults sets the defaults of fields inside list entries, which Defaults cannot hold: a
+// consumer connects by peering unless it says otherwise.
+func (c *Config) fillDefaults() {
+	for i := range c.Consumers {
+		if c.Consumers[i].Connect == "" {
+			c.Consumers[i].Connect = ConnectPeering
+		}
+	}
+}
+
+// AccountID is the account that holds the consumer's resources: another account's id, or "" for
+// the API's own.
+func (c Consumer) AccountID() string {
+	if c.Account == nil {
+		return ""
+	}
+	return c.Account.ID
+}
+
+// ConsumerNamed finds a consumer by name.
+func (c Config) ConsumerNamed(name string) (Consumer, bool) {
+	i := slices.IndexFunc(c.Consumers, func(cons Consumer) bool { return cons.Name == name })
+	if i < 0 {
+		return Consumer{}, false
+	}
+	return c.Consumers[i], true
 }

@@ -28,7 +28,7 @@ func TestPulumiYAML(t *testing.T) {
 				t.Errorf("config key %s needs a type, a description and a default", key)
 			}
 		}
-		for _, stack := range []string{"dev", "prod"} {
+		for _, stack := range []string{"dev", "prod", "multi"} {
 			if _, err := workspace.LoadProjectStack(nil, proj, filepath.Join(repoRoot, "Pulumi."+stack+".yaml")); err != nil {
 				t.Errorf("Pulumi.%s.yaml: %v", stack, err)
 			}

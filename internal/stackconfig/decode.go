@@ -154,6 +154,8 @@ func expected(t reflect.Type) string {
 		return "a list of " + plural(expected(t.Elem()))
 	case reflect.Map:
 		return "an object of " + plural(expected(t.Elem()))
+	case reflect.Pointer:
+		return expected(t.Elem())
 	case reflect.String:
 		return "text"
 	case reflect.Int:
@@ -227,6 +229,14 @@ func decodeInto(n *node, v reflect.Value, path string, ps *Problems) {
 			return
 		}
 		decodeMap(n, v, path, ps)
+	case reflect.Pointer: // an optional object: absent or null is nil
+		if n.kind == 'z' {
+			v.Set(reflect.Zero(v.Type()))
+			return
+		}
+		elem := reflect.New(v.Type().Elem())
+		decodeInto(n, elem.Elem(), path, ps)
+		v.Set(elem)
 	default:
 		if !decodeScalar(n, v) {
 			mismatch()

@@ -33,7 +33,7 @@ func TestMessages(t *testing.T) {
 		{"scalar_for_an_object", map[string]string{"private-api:network": "10.0.0.0/16"},
 			[]string{`config private-api:network: expected an object with the fields apiVpcCidr, azCount, subnetPrefixLength, flowLogs, found the text "10.0.0.0/16"`}},
 		{"object_for_a_list", map[string]string{"private-api:consumers": `{"name": "a", "cidr": "10.20.0.0/16"}`},
-			[]string{"config private-api:consumers: expected a list of objects with the fields name, cidr, found an object"}},
+			[]string{"config private-api:consumers: expected a list of objects with the fields name, cidr, connect, account, found an object"}},
 		{"field_name_in_another_case", map[string]string{"private-api:network": `{"apiVpcCIDR": "10.30.0.0/16"}`},
 			[]string{"config private-api:network.apiVpcCIDR: is not a setting of network; did you mean network.apiVpcCidr?"}},
 		{"nested_field_misspelt", map[string]string{"private-api:consumers": `[{"name": "a", "cdir": "10.20.0.0/16"}]`},

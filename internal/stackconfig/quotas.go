@@ -25,19 +25,33 @@ func (c Config) QuotaUsage() quotas.Usage {
 	if c.Client.TestInstance {
 		callers, principals, routes = callers+1, principals+1, routes+1 // GET /whoami
 	}
+	peered, endpoints, endpointVPCs := 0, 0, 0
+	for _, cons := range c.Consumers {
+		switch {
+		case cons.Peered():
+			peered++
+		case cons.Account == nil:
+			endpoints, endpointVPCs = endpoints+1, endpointVPCs+1
+		default:
+			endpoints++
+		}
+	}
 	return quotas.Usage{
-		Callers:             callers,
-		RouteGrants:         routes,
-		StageName:           len(c.API.StageName),
-		ConsumerVPCs:        len(c.Consumers),
-		AZs:                 c.Network.AZCount,
-		Resolver:            c.DNS.Mode == DNSResolver,
-		PrivateZone:         c.DNS.Mode == DNSPrivateZone,
-		TestClient:          c.Client.TestInstance,
-		AllowedSourceCidrs:  len(c.API.AllowedSourceCidrs),
-		Principals:          principals,
-		Functions:           len(catalogue.Functions),
-		ReservedConcurrency: c.Functions.ReservedConcurrency,
+		Callers:                 callers,
+		RouteGrants:             routes,
+		StageName:               len(c.API.StageName),
+		ConsumerVPCs:            peered,
+		EndpointVPCs:            endpointVPCs,
+		ConsumerEndpoints:       endpoints,
+		TestClientInEndpointVPC: c.Client.TestInstance && len(c.Consumers) > 0 && !c.Consumers[0].Peered(),
+		AZs:                     c.Network.AZCount,
+		Resolver:                c.DNS.Mode == DNSResolver,
+		PrivateZone:             c.DNS.Mode == DNSPrivateZone,
+		TestClient:              c.Client.TestInstance,
+		AllowedSourceCidrs:      len(c.API.AllowedSourceCidrs),
+		Principals:              principals,
+		Functions:               len(catalogue.Functions),
+		ReservedConcurrency:     c.Functions.ReservedConcurrency,
 	}
 }
 

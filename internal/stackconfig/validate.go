@@ -21,7 +21,10 @@ var RetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 var (
 	stageNamePattern    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 	consumerNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
-	principalPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]{1,512}$`)
+	principalPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):(role|user)/[\w+=,.@/-]{1,512}$`)
+	accountIDPattern    = regexp.MustCompile(`^[0-9]{12}$`)
+	// roleArnPattern is an IAM role ARN of any partition; the group is its account.
+	roleArnPattern      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$`)
 	routeKeyPattern     = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) /[A-Za-z0-9/{}_.-]*$`)
 	instanceTypePattern = regexp.MustCompile(`^[a-z][0-9]+g[a-z]*\.[a-z0-9]+$`)
 )
@@ -34,7 +37,7 @@ func (c Config) problems() Problems {
 	var ps Problems
 	bad := ps.add
 
-	// Network: every VPC CIDR parses, is a size AWS accepts, and overlaps no other.
+	// Network: every VPC CIDR parses, is a size AWS accepts, and overlaps no other peered one.
 	type vpc struct {
 		key    string
 		prefix netip.Prefix
@@ -60,24 +63,39 @@ func (c Config) problems() Problems {
 		bad("consumers", "no consumer VPC: add at least one {name, cidr}")
 	}
 	names := map[string]bool{}
+	roles := map[string]string{} // account id -> the first role ARN given for it
+	sized := slices.Clone(vpcs)  // every VPC the stack creates, for the subnet check
 	for i, cons := range c.Consumers {
 		key := fmt.Sprintf("consumers[%d]", i)
 		ps.uniqueName(key+".name", cons.Name, names, "is used by another consumer: give each consumer VPC a unique name")
+		switch cons.Connect {
+		case ConnectPeering, ConnectEndpoint:
+		default:
+			bad(key+".connect", "%q: use %s (the default: a peering with the API VPC) or %s (an execute-api endpoint in the consumer VPC)", cons.Connect, ConnectPeering, ConnectEndpoint)
+		}
+		if cons.Account != nil {
+			ps.accountProblems(key, cons, roles)
+		}
 		p, err := parseVPCCidr(cons.Cidr)
 		if err != nil {
 			bad(key+".cidr", "%v", err)
 			continue
 		}
-		vpcs = append(vpcs, vpc{key + ".cidr", p})
+		sized = append(sized, vpc{key + ".cidr", p})
+		// Only peered VPCs share routes with the API VPC: an endpoint consumer may reuse any range
+		// (10.0.0.0/16 included), since its traffic reaches the API through its own endpoint.
+		if cons.Peered() {
+			vpcs = append(vpcs, vpc{key + ".cidr", p})
+		}
 	}
 	for i := range vpcs {
 		for j := i + 1; j < len(vpcs); j++ {
 			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
-				bad(vpcs[j].key, "%s overlaps %s (%s): peered VPCs need disjoint ranges, pick another range", vpcs[j].prefix, vpcs[i].key, vpcs[i].prefix)
+				bad(vpcs[j].key, "%s overlaps %s (%s): peered VPCs need disjoint ranges, pick another range, or connect this consumer with connect: %s", vpcs[j].prefix, vpcs[i].key, vpcs[i].prefix, ConnectEndpoint)
 			}
 		}
 	}
-	for _, v := range vpcs {
+	for _, v := range sized {
 		if _, err := cidr.Subnets(v.prefix.String(), c.Network.SubnetPrefixLength, c.Network.AZCount); err != nil && c.Network.SubnetPrefixLength >= 16 && c.Network.SubnetPrefixLength <= 28 {
 			bad("network.subnetPrefixLength", "%v: use a longer prefix or a larger %s", err, v.key)
 		}
@@ -85,7 +103,11 @@ func (c Config) problems() Problems {
 
 	// DNS.
 	switch c.DNS.Mode {
-	case DNSResolver, DNSPrivateZone, DNSEndpointAlias:
+	case DNSResolver:
+		if len(c.Consumers) > 0 && !slices.ContainsFunc(c.Consumers, Consumer.Peered) {
+			bad("dns.mode", "resolver forwards the API host name into peered consumer VPCs, and no consumer is peered: use %s (a private zone in each endpoint consumer's VPC) or %s", DNSPrivateZone, DNSEndpointAlias)
+		}
+	case DNSPrivateZone, DNSEndpointAlias:
 	default:
 		bad("dns.mode", "%q is not a DNS mode: use %s, %s or %s", c.DNS.Mode, DNSResolver, DNSPrivateZone, DNSEndpointAlias)
 	}
@@ -138,6 +160,9 @@ func (c Config) problems() Problems {
 	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
 		bad("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
 	}
+	if c.Client.TestInstance && len(c.Consumers) > 0 && c.Consumers[0].Account != nil {
+		bad("client.testInstance", "the test client goes in the first consumer VPC, and consumers[0] (%s) is in account %s: its role and instance profile live in the API's account, so list a consumer of the API's account first", c.Consumers[0].Name, c.Consumers[0].Account.ID)
+	}
 	ps = append(ps, c.alarmProblems()...)
 
 	clientNames := map[string]bool{}
@@ -160,6 +185,14 @@ func (c Config) problems() Problems {
 				bad(fmt.Sprintf("%s.trustedPrincipals[%d]", key, j), "%q: use an IAM role or user ARN such as arn:aws:iam::123456789012:role/app (never an account root: it would let every principal the account's admins choose assume the role)", p)
 			}
 		}
+		if cl.Consumer != "" {
+			ps.clientConsumerProblems(key, cl, c)
+		}
+	}
+	for i, cons := range c.Consumers {
+		if cons.Account != nil && !slices.ContainsFunc(c.Clients, func(cl APIClient) bool { return cl.Consumer == cons.Name }) {
+			bad(fmt.Sprintf("consumers[%d].account", i), "no client calls from consumer %s: add a clients entry with consumer: %s (its role is created in account %s, trusted by principals of that account)", cons.Name, cons.Name, cons.Account.ID)
+		}
 	}
 	for i, w := range c.Waivers {
 		key := fmt.Sprintf("waivers[%d]", i)
@@ -174,6 +207,51 @@ func (c Config) problems() Problems {
 		}
 	}
 	return append(ps, c.quotaProblems()...)
+}
+
+// accountProblems checks a consumer that lives in another account: a 12-digit id, a role of that
+// account for the program to assume, the same role as other consumers of that account (one
+// provider per account), and an endpoint, since peering is only made within the API's account.
+func (ps *Problems) accountProblems(key string, cons Consumer, roles map[string]string) {
+	a := cons.Account
+	if !accountIDPattern.MatchString(a.ID) {
+		ps.add(key+".account.id", "%q is not an AWS account id: write the 12 digits, such as \"210987654321\" (quoted, so YAML keeps leading zeros)", a.ID)
+	} else if m := roleArnPattern.FindStringSubmatch(a.RoleArn); m == nil || m[1] != a.ID {
+		ps.add(key+".account.roleArn", "%q: use the ARN of the role the program assumes in account %s, such as arn:aws:iam::%s:role/private-api-deploy (README: what the consumer account's administrator creates first)", a.RoleArn, a.ID, a.ID)
+	} else if first, ok := roles[a.ID]; ok && first != a.RoleArn {
+		ps.add(key+".account.roleArn", "%q differs from %q, given for account %s by another consumer: the program assumes one role per account, use the same", a.RoleArn, first, a.ID)
+	} else {
+		roles[a.ID] = a.RoleArn
+	}
+	if cons.Connect != ConnectEndpoint {
+		ps.add(key+".connect", "a consumer in another account (%s) must use connect: %s: the program peers only VPCs of the API's account; an execute-api endpoint in the consumer VPC reaches the API across accounts (AWS PrivateLink)", a.ID, ConnectEndpoint)
+	}
+}
+
+// clientConsumerProblems checks a client that calls from a named consumer: the consumer exists, and
+// when it is in another account, the client's role is made there, so it trusts principals of that
+// account only and has no IAM user.
+func (ps *Problems) clientConsumerProblems(key string, cl APIClient, c Config) {
+	cons, ok := c.ConsumerNamed(cl.Consumer)
+	if !ok {
+		var known []string
+		for _, k := range c.Consumers {
+			known = append(known, k.Name)
+		}
+		ps.add(key+".consumer", "%q is not a consumer of this stack%s", cl.Consumer, suggest(cl.Consumer, known, ""))
+		return
+	}
+	if cons.Account == nil {
+		return
+	}
+	for j, p := range cl.TrustedPrincipals {
+		if m := principalPattern.FindStringSubmatch(p); m != nil && m[1] != cons.Account.ID {
+			ps.add(fmt.Sprintf("%s.trustedPrincipals[%d]", key, j), "%q is not in account %s, where consumer %s and this client's role live: name roles or users of that account", p, cons.Account.ID, cons.Name)
+		}
+	}
+	if cl.IAMUser {
+		ps.add(key+".iamUser", "a client of consumer %s (account %s) gets a role there, not an IAM user: set iamUser false and let that account's users assume the role", cons.Name, cons.Account.ID)
+	}
 }
 
 // integrationTimeoutMs is API Gateway's REST integration timeout: no request's latency reaches far

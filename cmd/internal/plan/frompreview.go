@@ -81,10 +81,14 @@ func FromPreview(p Preview) (*Previewed, error) {
 			out.Changes = append(out.Changes, Change{Op: s.Op, URN: s.URN, Type: string(u.Type()), Name: u.Name(), Reasons: reasons})
 		}
 		if providers.IsProviderType(u.Type()) {
-			if st := s.NewState; st != nil && region == "" {
+			if st := s.NewState; st != nil && region == "" && providers.IsDefaultProvider(u) {
 				region, _ = st.Inputs["region"].(string)
 			}
-			continue
+			if providers.IsDefaultProvider(u) {
+				continue
+			}
+			// An explicit provider (another account's) stays: its resources name it, and the checks
+			// judge them against the account it works in.
 		}
 		if u.QualifiedType() == resource.RootStackType {
 			continue
@@ -127,7 +131,7 @@ func FromPreview(p Preview) (*Previewed, error) {
 		r := mockengine.Resource{
 			Type: string(st.Type), Name: resource.URN(u).Name(), URN: u, ID: string(st.ID), Custom: st.Custom,
 			Parent: string(st.Parent), Protect: st.Protect, Inputs: st.Inputs, Outputs: st.Outputs,
-			Source: sourceOf(st),
+			Source: sourceOf(st), Provider: explicitOnly(s.Provider),
 		}
 		// A preview's new state carries neither id nor outputs; a resource that exists has them in
 		// its old state, and the stack's other inputs name it by them.
@@ -178,6 +182,19 @@ func FromPreview(p Preview) (*Previewed, error) {
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].URN < rs[j].URN })
 	out.Engine = mockengine.FromResources(project, stack, region, rs)
 	return out, nil
+}
+
+// explicitOnly keeps a provider reference when it names an explicit provider; a default provider's
+// reference is dropped, as the offline plan records none.
+func explicitOnly(ref string) string {
+	urn := ref
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		urn = ref[:i]
+	}
+	if u := resource.URN(urn); !u.IsValid() || providers.IsDefaultProvider(u) {
+		return ""
+	}
+	return ref
 }
 
 // sourceOf is where the program registers the resource: its sourcePosition, or the first frame of

@@ -76,9 +76,10 @@ const (
 )
 
 // PreviewOf builds the preview of the recorded stack as `pulumi preview --json` shows a stack's
-// first update: a create step per resource, the stack first, every parent and dependency before
-// the resources that need it, each custom resource naming its default provider (the engine shows no
-// step for a default provider). As in a real preview of a create, the new state has inputs but no
+// first update: a create step per resource, the stack first, every parent, provider and dependency
+// before the resources that need it, each custom resource naming its provider: the explicit one it
+// was registered with (another account's, which gets a create step of its own), else its default
+// provider (the engine shows no step for a default provider). As in a real preview of a create, the new state has inputs but no
 // id and no outputs: AWS has assigned none yet. config is the stack's configuration as the CLI
 // passes it; took is how long the run took.
 func PreviewOf(e *mockengine.Engine, config map[string]string, took time.Duration) (Preview, error) {
@@ -93,10 +94,16 @@ func PreviewOf(e *mockengine.Engine, config map[string]string, took time.Duratio
 	p := Preview{Config: redactConfig(config), Duration: took, ChangeSummary: map[string]int{}}
 	for _, r := range ordered {
 		provider := ""
-		if r.Custom {
-			if provider, err = defaultProvider(e, r); err != nil {
-				return Preview{}, err
-			}
+		switch {
+		case !r.Custom || r.Type == mockengine.TypeProvider:
+			// components and providers themselves have none
+		case r.Provider != "":
+			provider, err = explicitProvider(r.Provider)
+		default:
+			provider, err = defaultProvider(e, r)
+		}
+		if err != nil {
+			return Preview{}, err
 		}
 		p.Steps = append(p.Steps, createStep(r, provider))
 		p.ChangeSummary[OpCreate]++
@@ -119,6 +126,20 @@ func defaultProvider(e *mockengine.Engine, r mockengine.Resource) (string, error
 		return "", err
 	}
 	return ref.String(), nil
+}
+
+// explicitProvider is the reference the engine gives an explicit provider that the same update
+// creates: its URN with the unknown id, as for any resource not created yet.
+func explicitProvider(ref string) (string, error) {
+	urn := ref
+	if i := strings.LastIndex(ref, "::"); i > 0 {
+		urn = ref[:i]
+	}
+	r, err := providers.NewReference(resource.URN(urn), providers.UnknownID)
+	if err != nil {
+		return "", fmt.Errorf("provider reference %q: %w", ref, err)
+	}
+	return r.String(), nil
 }
 
 func createStep(r mockengine.Resource, provider string) Step {
@@ -175,7 +196,11 @@ func creationOrder(root mockengine.Resource, rs []mockengine.Resource) ([]mocken
 	waitsFor := map[string]map[string]bool{}
 	for _, r := range all {
 		waitsFor[r.URN] = map[string]bool{}
-		for _, u := range append([]string{r.Parent}, r.Dependencies...) {
+		provider := r.Provider
+		if i := strings.LastIndex(provider, "::"); i > 0 {
+			provider = provider[:i]
+		}
+		for _, u := range append([]string{r.Parent, provider}, r.Dependencies...) {
 			if _, known := byURN[u]; known && u != r.URN {
 				waitsFor[r.URN][u] = true
 			}

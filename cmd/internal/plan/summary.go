@@ -33,6 +33,7 @@ var Sections = []Section{
 	{Title: "Account-wide quotas this stack uses (make doctor compares them with the account)", Lines: func(in SectionInput) []string {
 		return quotas.AccountLines(in.Config.QuotaUsage(), quotas.Limits(in.Config.Quotas))
 	}},
+	{Title: "Resources in other accounts (through each account's provider, which assumes the role the config names)", Lines: OtherAccounts},
 	{Title: "Alarms", Lines: AlarmLines},
 	{Title: "Reserved concurrency", Lines: ReservedConcurrency},
 	{Title: "What each function's alias serves (the API invokes only these)", Lines: releaseLines},
@@ -96,8 +97,7 @@ func Summary(w io.Writer, in SummaryInput) error {
 	}
 	fmt.Fprintln(w, in.Heading)
 	if in.Changes == nil {
-		c := Count(e)
-		fmt.Fprintf(w, "Resources: + %d to create (%d AWS resources, %d components, 1 stack)\n", c.Total, c.Custom, c.Components)
+		fmt.Fprintln(w, Count(e).Header())
 	} else {
 		writeChanges(w, in.Changes, false)
 		if in.Unknown > 0 {
@@ -108,6 +108,9 @@ func Summary(w io.Writer, in SummaryInput) error {
 	fmt.Fprintln(w, "\nBy component (resources it holds, by type):")
 	children := childrenByParent(e)
 	for _, top := range children[root.URN] {
+		if top.Type == mockengine.TypeProvider {
+			continue // the other-accounts section says what it creates
+		}
 		counts := map[string]int{}
 		var walk func(urn string)
 		walk = func(urn string) {
@@ -310,6 +313,45 @@ func ReservedConcurrency(in SectionInput) []string {
 	}
 	if !any {
 		return nil
+	}
+	return lines
+}
+
+// OtherAccounts says, per account other than the deploying one, which consumers live there and how
+// many resources of which types the stack creates in it (-full marks each one); nothing when every
+// resource is in the deploying account.
+func OtherAccounts(in SectionInput) []string {
+	counts := map[string]map[string]int{}
+	var accounts []string
+	for _, r := range in.Engine.Resources() {
+		account := in.Engine.AccountOf(r)
+		if account == mockengine.Account || r.Type == mockengine.TypeProvider {
+			continue
+		}
+		if counts[account] == nil {
+			counts[account] = map[string]int{}
+			accounts = append(accounts, account)
+		}
+		counts[account][shortType(r)]++
+	}
+	sort.Strings(accounts)
+	var lines []string
+	for _, account := range accounts {
+		var consumers []string
+		for _, c := range in.Config.Consumers {
+			if c.AccountID() == account {
+				consumers = append(consumers, c.Name)
+			}
+		}
+		total := 0
+		for _, n := range counts[account] {
+			total += n
+		}
+		who := ""
+		if len(consumers) > 0 {
+			who = " (consumer " + strings.Join(consumers, ", ") + ")"
+		}
+		lines = append(lines, fmt.Sprintf("in account %s%s: %d resources: %s", account, who, total, typeCounts(counts[account])))
 	}
 	return lines
 }

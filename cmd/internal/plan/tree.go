@@ -86,21 +86,34 @@ const Legend = `Placeholders (not real values; AWS assigns them at deploy time):
   [secret]                  a value the program marks secret, not printed
 `
 
-// Counts are the header numbers of a plan: everything a preview would create.
-type Counts struct{ Total, Custom, Components int }
+// Counts are the header numbers of a plan: everything a preview would create. Providers are the
+// explicit providers of other accounts, which a preview creates too; Custom counts AWS resources.
+type Counts struct{ Total, Custom, Providers, Components int }
 
 // Count counts the resources a preview would create, the stack itself included as preview does.
 func Count(e *mockengine.Engine) Counts {
 	c := Counts{Total: 1}
 	for _, r := range e.Resources() {
 		c.Total++
-		if r.Custom {
+		switch {
+		case r.Type == mockengine.TypeProvider:
+			c.Providers++
+		case r.Custom:
 			c.Custom++
-		} else {
+		default:
 			c.Components++
 		}
 	}
 	return c
+}
+
+// Header is the "Resources:" line of a plan.
+func (c Counts) Header() string {
+	providers := ""
+	if c.Providers > 0 {
+		providers = fmt.Sprintf(", %d provider(s) of other accounts", c.Providers)
+	}
+	return fmt.Sprintf("Resources: + %d to create (%d AWS resources%s, %d components, 1 stack)", c.Total, c.Custom, providers, c.Components)
 }
 
 // Tree writes the header, the legend and the resource tree (component → children, with settings).
@@ -111,7 +124,7 @@ func Tree(w io.Writer, e *mockengine.Engine) error {
 		return fmt.Errorf("stack %s: the program registered no stack resource", e.StackName())
 	}
 	fmt.Fprintf(w, "Offline plan of stack %s (project %s, region %s): mock engine, no AWS calls\n", e.StackName(), e.Project(), e.Region())
-	fmt.Fprintf(w, "Resources: + %d to create (%d AWS resources, %d components, 1 stack)\n\n", c.Total, c.Custom, c.Components)
+	fmt.Fprintf(w, "%s\n\n", c.Header())
 	return resourceTree(w, e, root)
 }
 
@@ -137,7 +150,7 @@ func resourceTree(w io.Writer, e *mockengine.Engine, root mockengine.Resource) e
 			if i == len(kids)-1 {
 				branch, cont = "└─ ", "   "
 			}
-			fmt.Fprintf(w, "%s%s+ %s  %s%s\n", indent, branch, r.Name, r.Type, marks(r))
+			fmt.Fprintf(w, "%s%s+ %s  %s%s\n", indent, branch, r.Name, r.Type, marks(e, r))
 			pad := indent + cont
 			if len(children[r.URN]) > 0 {
 				pad += "│ "
@@ -152,11 +165,17 @@ func resourceTree(w io.Writer, e *mockengine.Engine, root mockengine.Resource) e
 	return nil
 }
 
-func marks(r mockengine.Resource) string {
+// marks flags what a reviewer must not miss on a resource's line: protection, and an account other
+// than the deploying one.
+func marks(e *mockengine.Engine, r mockengine.Resource) string {
+	var out string
 	if r.Protect {
-		return "  [protect]"
+		out += "  [protect]"
 	}
-	return ""
+	if account := e.AccountOf(r); account != mockengine.Account {
+		out += "  [account " + account + "]"
+	}
+	return out
 }
 
 // childrenByParent groups resources under their parent's URN, siblings in settings order then by name.
