@@ -5,9 +5,9 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/infra"
+	"github.com/example/private-api/stack"
 )
 
 func main() {
-	pulumi.Run(infra.Program(infra.BuiltArtifacts{ModuleRoot: ".", OutDir: "build"}))
+	pulumi.Run(stack.Program(stack.BuiltArtifacts{ModuleRoot: ".", OutDir: "build"}))
 }

@@ -15,7 +15,7 @@ type AccountProviders map[string]*aws.Provider
 // stays put however the consumers of that account change. Each assumes the role given for its
 // account (roles: account id -> role ARN of that account), in the stack's region, and refuses to
 // act in any other account should the role ever resolve elsewhere (allowedAccountIds).
-func newAccountProviders(ctx *pulumi.Context, roles map[string]string, region string) (AccountProviders, error) {
+func NewAccountProviders(ctx *pulumi.Context, roles map[string]string, region string) (AccountProviders, error) {
 	ids := make([]string, 0, len(roles))
 	for id := range roles {
 		ids = append(ids, id)
@@ -37,7 +37,7 @@ func newAccountProviders(ctx *pulumi.Context, roles map[string]string, region st
 }
 
 // of returns the provider of an account ("" is the API's own: nil, the default provider).
-func (p AccountProviders) of(account string) pulumi.ProviderResource {
+func (p AccountProviders) Of(account string) pulumi.ProviderResource {
 	if provider, ok := p[account]; ok {
 		return provider
 	}

@@ -112,7 +112,7 @@ func endpointPolicy(sid string, actions []string, resource, accountID string, pr
 
 // callerArns are the role and user ARNs of the callers of one account ("": the API's), for the
 // endpoint policies that name them.
-func callerArns(callers []Caller, account string) []pulumi.StringInput {
+func CallerArns(callers []Caller, account string) []pulumi.StringInput {
 	var out []pulumi.StringInput
 	for _, c := range callers {
 		if c.Account != account {

@@ -1,22 +1,10 @@
 package infra
 
-import "slices"
-
 // What tools that reproduce the deployed stack (cmd/local) read from the one definition here,
 // instead of keeping copies that could drift.
 
 // AccessLogFormat is the stage's access-log format: a JSON object of $context variables.
 func AccessLogFormat() string { return accessLogFormat }
-
-// TableGrants are the DynamoDB actions function name may call on the table, by partition; none
-// means the function gets no table access and no TABLE_NAME.
-func TableGrants(name string) []TableGrant {
-	grants := slices.Clone(functionTableAccess[name])
-	for i, g := range grants {
-		grants[i] = TableGrant{Actions: slices.Clone(g.Actions), Partitions: slices.Clone(g.Partitions)}
-	}
-	return grants
-}
 
 // Params lists the route's path parameters in order ("/a/{b}/{c}" -> ["b", "c"]): the request
 // parameters its method requires.

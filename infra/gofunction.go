@@ -13,7 +13,6 @@ import (
 
 	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/policydoc"
-	"github.com/example/private-api/internal/stackconfig"
 )
 
 // GoFunctionArgs configures one Go Lambda function.
@@ -49,13 +48,20 @@ type GoFunctionArgs struct {
 	// functions.pinnedVersions): a rollback without a rebuild. A pin is exact: a pinned function
 	// runs no canary.
 	PinnedVersion int
-	// CanaryPercent (0-50) of live's traffic goes to the newest published version while
+	// CanaryPercent (0-100; the config allows at most 50) of live's traffic goes to the newest published version while
 	// ServingVersion keeps the rest.
 	CanaryPercent int
 	// ServingVersion is the version live served before this deploy, "" where there is no alias
 	// yet (a first deploy: nothing to canary against). Read only with a canary.
 	ServingVersion string
+	// Settings name where the user sets PinnedVersion and CanaryPercent, for the errors that only a
+	// deploy can find (a pin past the newest version).
+	Settings ReleaseSettings
 }
+
+// ReleaseSettings name the settings behind a function's pin and canary, as a user writes them
+// ("config private-api:functions.pinnedVersions.claims").
+type ReleaseSettings struct{ Pin, Canary string }
 
 // GoFunction is a Lambda function on provided.al2023/arm64 with its own role, log group and SG.
 type GoFunction struct {
@@ -93,8 +99,9 @@ func (a *GoFunctionArgs) validate(name string) error {
 		return errors.New("GoFunction: Region and AccountID are required")
 	case a.PinnedVersion < 0:
 		return fmt.Errorf("GoFunction %s: PinnedVersion must be a published version (1 or more), or 0 for none", name)
-	case a.CanaryPercent < 0 || a.CanaryPercent > stackconfig.MaxCanaryPercent:
-		return fmt.Errorf("GoFunction %s: CanaryPercent must be 0 to %d", name, stackconfig.MaxCanaryPercent)
+	case a.CanaryPercent < 0 || a.CanaryPercent > 100:
+		// An alias weight is 0.0 to 1.0 (AliasRoutingConfiguration); the config allows less.
+		return fmt.Errorf("GoFunction %s: CanaryPercent must be 0 to 100", name)
 	}
 	return a.Partition.validate()
 }
@@ -111,7 +118,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	opt := pulumi.Parent(c)
 	// The name is fixed so the log group can exist, with its retention, before the function
 	// writes to it (Lambda would otherwise create one that never expires).
-	functionName := functionName(ctx, name)
+	functionName := DeployedFunctionName(ctx, name)
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(functionLogGroup(ctx, name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
@@ -225,7 +232,7 @@ const LiveAlias = "live"
 // routing; otherwise the alias has no routing configuration at all.
 func newLiveAlias(ctx *pulumi.Context, name string, fn *lambda.Function, args *GoFunctionArgs, opt pulumi.ResourceOption) (*lambda.Alias, error) {
 	route := func(newest string) (liveRoute, error) {
-		return routeLive(name, newest, args.PinnedVersion, args.CanaryPercent, args.ServingVersion)
+		return routeLive(name, newest, args.PinnedVersion, args.CanaryPercent, args.ServingVersion, args.Settings)
 	}
 	version := fn.Version.ApplyT(func(newest string) (string, error) {
 		r, err := route(newest)
@@ -268,12 +275,12 @@ type liveRoute struct {
 // weight from 0.0 to 1.0; both must be published versions, never $LATEST
 // (https://docs.aws.amazon.com/lambda/latest/api/API_AliasRoutingConfiguration.html,
 // https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html).
-func routeLive(function, newest string, pin, percent int, serving string) (liveRoute, error) {
+func routeLive(function, newest string, pin, percent int, serving string, settings ReleaseSettings) (liveRoute, error) {
 	newestN, newestPublished := versionNumber(newest)
 	if pin > 0 {
 		if newestPublished && pin > newestN {
-			return liveRoute{}, stackconfig.Problem{Key: "functions.pinnedVersions." + function, Message: fmt.Sprintf(
-				"%d is not a published version: the newest of %s is %s; pin one of 1 to %s (aws lambda list-versions-by-function lists them)", pin, function, newest, newest)}
+			return liveRoute{}, fmt.Errorf(
+				"%s: %d is not a published version: the newest of %s is %s; pin one of 1 to %s (aws lambda list-versions-by-function lists them)", settings.Pin, pin, function, newest, newest)
 		}
 		return liveRoute{Version: strconv.Itoa(pin)}, nil
 	}
@@ -281,8 +288,8 @@ func routeLive(function, newest string, pin, percent int, serving string) (liveR
 		return liveRoute{Version: newest}, nil
 	}
 	if _, ok := versionNumber(serving); !ok || !newestPublished {
-		return liveRoute{}, stackconfig.Problem{Key: "functions.canaryPercent", Message: fmt.Sprintf(
-			"a canary of %s needs two published versions, but live serves %q and the newest is %q: deploy with canaryPercent 0 first", function, serving, newest)}
+		return liveRoute{}, fmt.Errorf(
+			"%s: a canary of %s needs two published versions, but live serves %q and the newest is %q: deploy with canaryPercent 0 first", settings.Canary, function, serving, newest)
 	}
 	return liveRoute{Version: serving, Canary: newest, Weight: float64(percent) / 100}, nil
 }

@@ -56,16 +56,6 @@ func stackConfig(t *testing.T, stack string) map[string]string {
 	return cfg
 }
 
-// runProgram runs the whole program under the mock engine and fails the test on a program error.
-func runProgram(t *testing.T, cfg map[string]string) *mockengine.Engine {
-	t.Helper()
-	e, err := mockengine.Run(testProgram, projectName, "test", cfg)
-	if err != nil {
-		t.Fatalf("program failed: %v", err)
-	}
-	return e
-}
-
 // withKey returns a copy of cfg with one project key set to v (marshalled as the CLI would).
 func withKey(t *testing.T, cfg map[string]string, key string, v any) map[string]string {
 	t.Helper()
@@ -148,9 +138,6 @@ func policy(t *testing.T, r mockengine.Resource, key string) policydoc.Document 
 	}
 	return d
 }
-
-// testProgram is the real program with packages named, not built: mocks need no binaries.
-var testProgram = Program(PackagedArtifacts("build"))
 
 // named fails the test when the resource is missing.
 func named(t *testing.T, e *mockengine.Engine, typ, name string) mockengine.Resource {

@@ -11,8 +11,22 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/private-api/internal/policydoc"
-	"github.com/example/private-api/internal/stackconfig"
 )
+
+// AlarmThresholds say when the alarms fire and who they mail (config alarms, whose defaults and
+// limits the README's config table gives).
+type AlarmThresholds struct {
+	// API5xxRatePercent is the share of requests answered 5XX above which the API alarms (0: any).
+	API5xxRatePercent float64
+	// APILatencyP99Ms is the p99 of API Gateway's Latency above which the API alarms.
+	APILatencyP99Ms int
+	// FunctionDurationP99Percent is the share of a function's timeout its p99 duration may reach.
+	FunctionDurationP99Percent int
+	// An alarm fires when DatapointsToAlarm of the last EvaluationPeriods periods of PeriodSeconds breach.
+	PeriodSeconds, EvaluationPeriods, DatapointsToAlarm int
+	// Emails are subscribed to the alarm topic.
+	Emails []string
+}
 
 // MonitoringArgs configures what tells an operator that something is wrong: the alarms, the topic
 // they notify, the email subscriptions and the dashboard.
@@ -28,7 +42,7 @@ type MonitoringArgs struct {
 	// nobody can change (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
 	KeyArn pulumi.StringInput
 	// Alarms are the thresholds, the evaluation periods and the addresses to subscribe.
-	Alarms stackconfig.Alarms
+	Alarms AlarmThresholds
 	// API is the REST API and stage whose requests are watched.
 	API MonitoredAPI
 	// Functions are watched each against its own timeout.
@@ -84,7 +98,7 @@ func (a *MonitoringArgs) validate() error {
 		return errors.New("Monitoring: the table and the operations called on it are required")
 	case a.Alarms.PeriodSeconds < 60 || a.Alarms.PeriodSeconds%60 != 0 || a.Alarms.EvaluationPeriods < 1 ||
 		a.Alarms.DatapointsToAlarm < 1 || a.Alarms.DatapointsToAlarm > a.Alarms.EvaluationPeriods:
-		return fmt.Errorf("Monitoring: periods %+v are not what stackconfig validates", a.Alarms)
+		return fmt.Errorf("Monitoring: periods %+v are not what the config allows", a.Alarms)
 	}
 	for _, f := range a.Functions {
 		if f.Name == "" || f.FunctionName == nil || f.TimeoutSeconds < 1 {
@@ -248,7 +262,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 }
 
 // registerAlarm registers one alarm that notifies the topic when it fires and when it recovers.
-func (c *Monitoring) registerAlarm(ctx *pulumi.Context, component, alarmName string, s alarm, th stackconfig.Alarms, actions pulumi.Array) error {
+func (c *Monitoring) registerAlarm(ctx *pulumi.Context, component, alarmName string, s alarm, th AlarmThresholds, actions pulumi.Array) error {
 	args := &cloudwatch.MetricAlarmArgs{
 		Name:               pulumi.String(alarmName),
 		AlarmDescription:   pulumi.String(s.description),

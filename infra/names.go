@@ -71,19 +71,19 @@ func (k awsName) accepts(name string) bool {
 }
 
 // functionName is the Lambda function name of one of the stack's functions.
-func functionName(ctx *pulumi.Context, function string) string {
+func DeployedFunctionName(ctx *pulumi.Context, function string) string {
 	return stackScopedName(ctx.Project(), ctx.Stack(), function, lambdaFunctionName)
 }
 
 // functionLogGroup is where a function logs: the group Lambda uses by default, created first.
 func functionLogGroup(ctx *pulumi.Context, function string) string {
-	return "/aws/lambda/" + functionName(ctx, function)
+	return "/aws/lambda/" + DeployedFunctionName(ctx, function)
 }
 
 // functionLogGroups are globs that match the log groups of the given functions: one glob over the
 // stack's prefix while every function keeps its plain name (the key policy of today's stacks stays
 // as it is), else each group by name.
-func functionLogGroups(ctx *pulumi.Context, functions []string) []string {
+func FunctionLogGroups(ctx *pulumi.Context, functions []string) []string {
 	prefix := "/aws/lambda/" + ctx.Project() + "-" + ctx.Stack() + "-"
 	out := make([]string, len(functions))
 	plain := true
@@ -120,7 +120,7 @@ func alarmName(ctx *pulumi.Context, what string) string {
 
 // alarmTopicName names the topic every alarm notifies. It is fixed (not auto-named) because the
 // stack key's policy, registered before the topic, names the topic's ARN.
-func alarmTopicName(ctx *pulumi.Context) string {
+func AlarmTopicName(ctx *pulumi.Context) string {
 	return stackScopedName(ctx.Project(), ctx.Stack(), "alarms", snsTopicName)
 }
 

@@ -3,8 +3,6 @@ package infra
 import (
 	"strings"
 	"testing"
-
-	"github.com/example/private-api/internal/mockengine"
 )
 
 func TestStackScopedName(t *testing.T) {
@@ -55,48 +53,4 @@ func TestStackScopedName(t *testing.T) {
 			t.Errorf("stacks a.b and a-b share %q", dot)
 		}
 	})
-}
-
-// TestStackNames runs the whole program under stack names Pulumi accepts and AWS would refuse as
-// they are: every function name is valid and its log group follows it.
-func TestStackNames(t *testing.T) {
-	for _, stack := range []string{"pr-1234.feature-long-branch-name-for-tests", strings.Repeat("a.", 50)} {
-		t.Run(stack[:10], func(t *testing.T) {
-			e, err := runStack(stackConfig(t, devStack), stack)
-			if err != nil {
-				t.Fatal(err)
-			}
-			groups := map[string]bool{}
-			for _, lg := range e.OfType(tLogGroup) {
-				groups[str(lg.Inputs, "name")] = true
-			}
-			fns := e.OfType("aws:lambda/function:Function")
-			if len(fns) == 0 {
-				t.Fatal("no functions")
-			}
-			// Everything else is auto-named by the provider from its logical name, which holds no
-			// stack name (only fixed words and consumer names of at most 20 characters).
-			for _, typ := range []string{tRole, tSG, "aws:iam/instanceProfile:InstanceProfile", "aws:dynamodb/table:Table", tVpcEndpoint} {
-				for _, r := range e.OfType(typ) {
-					if n, ok := r.Inputs["name"]; ok || strings.Contains(r.Name, stack) {
-						t.Errorf("%s %s: name %v or logical name built from the stack name: compute it in names.go", typ, r.Name, n)
-					}
-				}
-			}
-			for _, fn := range fns {
-				name := str(fn.Inputs, "name")
-				if !lambdaFunctionName.accepts(name) {
-					t.Errorf("function %s named %q (%d characters): Lambda refuses it", fn.Name, name, len(name))
-				}
-				if lg := "/aws/lambda/" + name; !groups[lg] || str(obj(fn.Inputs, "loggingConfig"), "logGroup") != lg {
-					t.Errorf("function %s: no log group %s created for it", fn.Name, lg)
-				}
-			}
-		})
-	}
-}
-
-// runStack runs the program under the given stack name.
-func runStack(cfg map[string]string, stack string) (*mockengine.Engine, error) {
-	return mockengine.Run(testProgram, projectName, stack, cfg)
 }

@@ -23,7 +23,7 @@ type Partition struct {
 }
 
 // readPartition asks the provider which partition its region belongs to.
-func readPartition(ctx *pulumi.Context) (Partition, error) {
+func ReadPartition(ctx *pulumi.Context) (Partition, error) {
 	p, err := aws.GetPartition(ctx, nil)
 	if err != nil {
 		return Partition{}, fmt.Errorf("reading the AWS partition: %w", err)

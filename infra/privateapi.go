@@ -98,10 +98,10 @@ func (a *PrivateAPIArgs) validate() error {
 		if fn.Name == nil || fn.Qualifier == nil || fn.InvokeArn == nil {
 			return fmt.Errorf("PrivateAPI: function %q needs Name, Qualifier (the alias the API invokes, never $LATEST) and InvokeArn", r.Function)
 		}
-		if seen[r.key()] {
+		if seen[r.Key()] {
 			return fmt.Errorf("PrivateAPI: route %s %s is listed twice", r.Method, r.Path)
 		}
-		seen[r.key()] = true
+		seen[r.Key()] = true
 	}
 	if a.StageName == "" {
 		return errors.New("PrivateAPI: StageName is required")
@@ -239,7 +239,7 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 		for _, p := range r.params() {
 			params["method.request.path."+p] = pulumi.Bool(true)
 		}
-		method, err := apigateway.NewMethod(ctx, name+"-"+r.key(), &apigateway.MethodArgs{
+		method, err := apigateway.NewMethod(ctx, name+"-"+r.Key(), &apigateway.MethodArgs{
 			RestApi:            api.ID(),
 			ResourceId:         resourceID,
 			HttpMethod:         pulumi.String(r.Method),
@@ -251,7 +251,7 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 			return nil, err
 		}
 		fn := args.Functions[r.Function]
-		integration, err := apigateway.NewIntegration(ctx, name+"-"+r.key()+"-integration", &apigateway.IntegrationArgs{
+		integration, err := apigateway.NewIntegration(ctx, name+"-"+r.Key()+"-integration", &apigateway.IntegrationArgs{
 			RestApi:               api.ID(),
 			ResourceId:            resourceID,
 			HttpMethod:            method.HttpMethod,
@@ -265,7 +265,7 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 		// Qualified: the permission is on the alias the integration invokes, so nothing admits a
 		// call of $LATEST or of another version (AddPermission, Qualifier:
 		// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
-		if _, err := lambda.NewPermission(ctx, name+"-"+r.key()+"-invoke", &lambda.PermissionArgs{
+		if _, err := lambda.NewPermission(ctx, name+"-"+r.Key()+"-invoke", &lambda.PermissionArgs{
 			Action:        pulumi.String("lambda:InvokeFunction"),
 			Function:      fn.Name,
 			Qualifier:     fn.Qualifier,
@@ -345,10 +345,10 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 		if !ok {
 			continue // no reservation: the stage's limits alone
 		}
-		if _, err := apigateway.NewMethodSettings(ctx, name+"-"+r.key()+"-throttle", &apigateway.MethodSettingsArgs{
+		if _, err := apigateway.NewMethodSettings(ctx, name+"-"+r.Key()+"-throttle", &apigateway.MethodSettingsArgs{
 			RestApi:    api.ID(),
 			StageName:  stage.StageName,
-			MethodPath: pulumi.String(r.methodPath()),
+			MethodPath: pulumi.String(r.MethodPath()),
 			Settings: apigateway.MethodSettingsSettingsArgs{
 				MetricsEnabled:       pulumi.Bool(true),
 				LoggingLevel:         pulumi.String(args.LoggingLevel),
@@ -363,9 +363,9 @@ func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.Res
 	return nil
 }
 
-// assumedLatencySeconds is the function duration the method throttles are sized for: the handlers
+// AssumedLatencySeconds is the function duration the method throttles are sized for: the handlers
 // answer in milliseconds against DynamoDB, so one second leaves room for cold starts and retries.
-const assumedLatencySeconds = 1.0
+const AssumedLatencySeconds = 1.0
 
 // methodThrottle sizes one method's limits so that all methods of a function together stay within
 // its reserved concurrency at the assumed latency (concurrency = rate x duration). API Gateway
@@ -375,7 +375,7 @@ const assumedLatencySeconds = 1.0
 // The stage's limits stay the ceiling.
 func methodThrottle(reserved, methods int, stageRate float64, stageBurst int) (rate float64, burst int) {
 	share := max(1, reserved/methods)
-	return min(stageRate, float64(share)/assumedLatencySeconds), min(stageBurst, share)
+	return min(stageRate, float64(share)/AssumedLatencySeconds), min(stageBurst, share)
 }
 
 // routesOf counts the routes a function serves.

@@ -76,7 +76,7 @@ func (r Route) params() []string {
 }
 
 // arnPath is the route as it appears in an execute-api ARN: parameters become "*".
-func (r Route) arnPath() string {
+func (r Route) ARNPath() string {
 	parts := segments(r.Path)
 	for i, s := range parts {
 		if pathParam.MatchString(s) {
@@ -88,22 +88,22 @@ func (r Route) arnPath() string {
 
 // methodPath names the route in a stage's method settings: the resource path without its leading
 // slash, then the method ("members/{memberId}/claims/GET").
-func (r Route) methodPath() string {
+func (r Route) MethodPath() string {
 	return strings.TrimPrefix(r.Path, "/") + "/" + r.Method
 }
 
 // InvokeArn is the ARN a caller needs execute-api:Invoke on for this route of one stage.
 func (r Route) InvokeArn(executionArn, stage string) string {
-	return executionArn + "/" + stage + "/" + r.Method + r.arnPath()
+	return executionArn + "/" + stage + "/" + r.Method + r.ARNPath()
 }
 
 // SourceArn is what API Gateway presents to Lambda for this route from any stage.
 func (r Route) SourceArn(executionArn string) string {
-	return executionArn + "/*/" + r.Method + r.arnPath()
+	return executionArn + "/*/" + r.Method + r.ARNPath()
 }
 
 // key names the route in resource names: "GET-members-memberId-claims".
-func (r Route) key() string {
+func (r Route) Key() string {
 	return r.Method + "-" + pathKey(r.Path)
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/example/private-api/stack"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -21,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/quotas"
 	"github.com/example/private-api/internal/stackconfig"
 )
@@ -244,20 +245,20 @@ func (d *doctor) amazonLinuxParameter(ctx context.Context) error {
 	if !d.t.cfg.Client.TestInstance {
 		return nil
 	}
-	out, err := d.c.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(infra.AmazonLinuxParameter)})
+	out, err := d.c.ssm.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(stack.AmazonLinuxParameter)})
 	var notFound *ssmtypes.ParameterNotFound
 	if errors.As(err, &notFound) {
-		d.fail("Amazon Linux image", fmt.Sprintf("SSM parameter %s does not exist in %s", infra.AmazonLinuxParameter, d.t.cfg.Region),
+		d.fail("Amazon Linux image", fmt.Sprintf("SSM parameter %s does not exist in %s", stack.AmazonLinuxParameter, d.t.cfg.Region),
 			fmt.Sprintf("set %s:client.testInstance false, or choose a region that publishes Amazon Linux 2023 for arm64", stackconfig.Project))
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("ssm:GetParameter %s: %w", infra.AmazonLinuxParameter, err)
+		return fmt.Errorf("ssm:GetParameter %s: %w", stack.AmazonLinuxParameter, err)
 	}
 	if out.Parameter == nil || !strings.HasPrefix(aws.ToString(out.Parameter.Value), "ami-") {
-		return fmt.Errorf("ssm:GetParameter %s: the answer holds no image id", infra.AmazonLinuxParameter)
+		return fmt.Errorf("ssm:GetParameter %s: the answer holds no image id", stack.AmazonLinuxParameter)
 	}
-	d.pass("Amazon Linux image", "%s is %s", infra.AmazonLinuxParameter, aws.ToString(out.Parameter.Value))
+	d.pass("Amazon Linux image", "%s is %s", stack.AmazonLinuxParameter, aws.ToString(out.Parameter.Value))
 	return nil
 }
 

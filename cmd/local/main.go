@@ -29,6 +29,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/example/private-api/stack"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -253,7 +255,7 @@ func startFunctions(ctx context.Context, f localFunctions) (functions map[string
 		}
 	}
 	for _, name := range functionbuild.Functions {
-		grants := infra.TableGrants(name)
+		grants := stack.TableGrants(name)
 		// Each function reaches the table through its role's grants, as in AWS.
 		access, err := tableaccess.New(f.db.Endpoint, grants,
 			fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s-role/%s", f.account, name, name),

@@ -4,14 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/checks"
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/stack"
 )
 
 // runAs runs a committed stack's config under another stack name and region, as `pulumi up` would
 // for a copy of that stack (the plan's program, packages named rather than built).
-func runAs(t *testing.T, file, stack, region string) *mockengine.Engine {
+func runAs(t *testing.T, file, stackName, region string) *mockengine.Engine {
 	t.Helper()
 	project, cfg, err := mockengine.StackConfig(projectRoot, file)
 	if err != nil {
@@ -20,9 +20,9 @@ func runAs(t *testing.T, file, stack, region string) *mockengine.Engine {
 	if region != "" {
 		cfg["aws:region"] = region
 	}
-	e, err := mockengine.Run(infra.Program(infra.PackagedArtifacts("build")), project, stack, cfg)
+	e, err := mockengine.Run(stack.Program(stack.PackagedArtifacts("build")), project, stackName, cfg)
 	if err != nil {
-		t.Fatalf("stack %s in %s: %v", stack, region, err)
+		t.Fatalf("stack %s in %s: %v", stackName, region, err)
 	}
 	return e
 }

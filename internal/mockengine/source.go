@@ -39,7 +39,7 @@ func programFrame(frames []*pulumirpc.StackFrame) string {
 			continue
 		}
 		rel = filepath.ToSlash(rel)
-		if rel == "main.go" || strings.HasPrefix(rel, "infra/") {
+		if rel == "main.go" || strings.HasPrefix(rel, "infra/") || strings.HasPrefix(rel, "stack/") {
 			return fmt.Sprintf("%s:%d", rel, pc.GetLine())
 		}
 	}

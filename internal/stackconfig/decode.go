@@ -18,7 +18,10 @@ type Problem struct {
 	Message string
 }
 
-func (p Problem) Error() string { return fmt.Sprintf("config %s:%s: %s", Project, p.Key, p.Message) }
+func (p Problem) Error() string { return p.Setting() + ": " + p.Message }
+
+// Setting names the key as a user sets it: "config private-api:network.apiVpcCidr".
+func (p Problem) Setting() string { return "config " + Project + ":" + p.Key }
 
 // Problems is every rejected value of one stack config, decode and validation alike, so a user
 // fixes them in one pass.

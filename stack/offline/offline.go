@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/stackconfig"
+	"github.com/example/private-api/stack"
 )
 
 // artifactsDir is where `make build` leaves the function zips. The mock run only records the path:
@@ -72,7 +72,7 @@ func LoadModes(root, stack string) (own string, runs map[string]*mockengine.Engi
 	return own, runs, nil
 }
 
-func run(project, stack string, base map[string]string, dnsMode string) (*mockengine.Engine, error) {
+func run(project, stackName string, base map[string]string, dnsMode string) (*mockengine.Engine, error) {
 	cfg := make(map[string]string, len(base))
 	for k, v := range base {
 		cfg[k] = v
@@ -82,9 +82,9 @@ func run(project, stack string, base map[string]string, dnsMode string) (*mocken
 			return nil, err
 		}
 	}
-	e, err := mockengine.Run(infra.Program(infra.PackagedArtifacts(artifactsDir)), project, stack, cfg)
+	e, err := mockengine.Run(stack.Program(stack.PackagedArtifacts(artifactsDir)), project, stackName, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("stack %s: %w", stack, err)
+		return nil, fmt.Errorf("stack %s: %w", stackName, err)
 	}
 	return e, nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/example/private-api/stack"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,7 +21,7 @@ import (
 )
 
 // claimsGrants are the claims function's grants as the stack declares them.
-var claimsGrants = infra.TableGrants("claims")
+var claimsGrants = stack.TableGrants("claims")
 
 // engine stands for dynalite: it records the calls that reach it and answers {}.
 type engine struct {

@@ -1,4 +1,4 @@
-package infra
+package stack
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/private-api/internal/catalogue"
+	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/functionbuild"
 	"github.com/example/private-api/internal/stackconfig"
@@ -18,30 +18,21 @@ import (
 // AmazonLinuxParameter is the public SSM parameter naming the current Amazon Linux 2023 arm64 image.
 const AmazonLinuxParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
 
-// functionTableAccess is each function's least privilege on the table, from the catalogue.
-var functionTableAccess = func() map[string][]TableGrant {
-	out := map[string][]TableGrant{}
-	for _, f := range catalogue.Functions {
-		out[f.Name] = f.Table
-	}
-	return out
-}()
-
 // Stack is everything one `pulumi up` builds.
 type Stack struct {
-	APINetwork      *APINetwork
-	ConsumerNetwork *ConsumerNetwork
-	Peerings        []*Peering
-	Table           *Table
-	Functions       map[string]*GoFunction
-	Client          *ClientAccess
-	API             *PrivateAPI
-	DNS             *PrivateDNS
-	Monitoring      *Monitoring
+	APINetwork      *infra.APINetwork
+	ConsumerNetwork *infra.ConsumerNetwork
+	Peerings        []*infra.Peering
+	Table           *infra.Table
+	Functions       map[string]*infra.GoFunction
+	Client          *infra.ClientAccess
+	API             *infra.PrivateAPI
+	DNS             *infra.PrivateDNS
+	Monitoring      *infra.Monitoring
 	// Accounts are the providers of the other accounts consumers live in.
-	Accounts  AccountProviders
+	Accounts  infra.AccountProviders
 	cfg       stackconfig.Config
-	partition Partition
+	partition infra.Partition
 }
 
 // Program is the Pulumi program with functions packaged by artifacts: load and validate config,
@@ -52,7 +43,7 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
-		if err := cfg.CheckRoutes(RouteKeys()); err != nil {
+		if err := cfg.CheckRoutes(infra.RouteKeys()); err != nil {
 			return err
 		}
 		s, err := NewStack(ctx, cfg, artifacts)
@@ -64,109 +55,162 @@ func Program(artifacts Artifacts) pulumi.RunFunc {
 	}
 }
 
-// NewStack builds the whole stack from validated config.
+// NewStack builds the whole stack from validated config: what it deploys is read first (packages,
+// seed data, the account and its zones), then each concern registers its components in turn.
 func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) (*Stack, error) {
-	// bootstrap.Functions is the one list of functions; each must say what it may do on the table.
-	functionNames := functionbuild.Functions
-	// Packages and seed data first: a missing binary or a bad directory file stops the deploy
-	// before anything is created.
-	code := map[string]pulumi.Archive{}
-	for _, name := range functionNames {
+	b := &build{ctx: ctx, cfg: cfg, functionNames: functionbuild.Functions}
+	if err := b.readPackages(artifacts); err != nil {
+		return nil, err
+	}
+	if err := b.readAccount(); err != nil {
+		return nil, err
+	}
+	b.Stack = &Stack{cfg: cfg, partition: b.partition, Functions: map[string]*infra.GoFunction{}}
+	for _, step := range []func() error{b.data, b.networks, b.functions, b.api, b.dns, b.monitoring} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return b.Stack, nil
+}
+
+// build is one run of NewStack: the stack so far and what its steps share.
+type build struct {
+	*Stack
+	ctx           *pulumi.Context
+	cfg           stackconfig.Config
+	functionNames []string
+	code          map[string]pulumi.Archive
+	items         []string
+	account       pulumi.StringInput
+	azs           []string
+	partition     infra.Partition
+	// stackKey is the customer-managed key every log group and the table share (CKV_AWS_158), or nil.
+	stackKey pulumi.StringInput
+	// What the networks step leaves for the API and DNS steps.
+	peeringResources                    []pulumi.Resource
+	consumerVpcIDs, consumerEndpointIDs []pulumi.StringInput
+	peered                              []infra.ConsumerVPC
+	targets                             map[string]infra.FunctionTarget
+	functionRoles                       []pulumi.StringInput
+}
+
+// readPackages reads every function's package and the seed data: a missing binary or a bad
+// directory file stops the deploy before anything is created.
+func (b *build) readPackages(artifacts Artifacts) error {
+	b.code = map[string]pulumi.Archive{}
+	for _, name := range b.functionNames {
 		if _, ok := functionTableAccess[name]; !ok {
-			return nil, fmt.Errorf("function %s has no entry in functionTableAccess: list the table actions it uses (none is nil)", name)
+			return fmt.Errorf("function %s has no entry in functionTableAccess: list the table actions it uses (none is nil)", name)
 		}
 		archive, err := artifacts.Archive(name)
 		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", name, err)
+			return fmt.Errorf("function %s: %w", name, err)
 		}
-		code[name] = archive
+		b.code[name] = archive
 	}
 	items, err := directorydata.TableItems()
 	if err != nil {
-		return nil, fmt.Errorf("employee directory data: %w", err)
+		return fmt.Errorf("employee directory data: %w", err)
 	}
+	b.items = items
+	return nil
+}
 
+// readAccount reads the account, its partition and its zones, and checks the config against them.
+func (b *build) readAccount() error {
+	ctx, cfg := b.ctx, b.cfg
 	caller, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading the AWS account: %w", err)
+		return fmt.Errorf("reading the AWS account: %w", err)
 	}
 	zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
 	if err != nil {
-		return nil, fmt.Errorf("listing availability zones: %w", err)
+		return fmt.Errorf("listing availability zones: %w", err)
 	}
 	if len(zones.Names) < cfg.Network.AZCount {
-		return nil, fmt.Errorf("config %s:network.azCount is %d but %s has %d available zones: lower azCount", stackconfig.Project, cfg.Network.AZCount, cfg.Region, len(zones.Names))
+		return fmt.Errorf("config %s:network.azCount is %d but %s has %d available zones: lower azCount", stackconfig.Project, cfg.Network.AZCount, cfg.Region, len(zones.Names))
 	}
-	azs := zones.Names[:cfg.Network.AZCount]
-	partition, err := readPartition(ctx)
+	b.azs = zones.Names[:cfg.Network.AZCount]
+	partition, err := infra.ReadPartition(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	account := pulumi.String(caller.AccountId)
+	b.partition, b.account = partition, pulumi.String(caller.AccountId)
 	for i, c := range cfg.Consumers {
 		if c.AccountID() == caller.AccountId {
-			return nil, fmt.Errorf("config %s:consumers[%d].account: %s is the account this stack deploys to: leave account out for a consumer of the API's own account", stackconfig.Project, i, c.AccountID())
+			return fmt.Errorf("config %s:consumers[%d].account: %s is the account this stack deploys to: leave account out for a consumer of the API's own account", stackconfig.Project, i, c.AccountID())
 		}
 	}
+	return nil
+}
 
-	s := &Stack{cfg: cfg, partition: partition, Functions: map[string]*GoFunction{}}
+// data registers the other accounts' providers, the table and its key.
+func (b *build) data() error {
+	s, cfg, ctx, account, partition := b.Stack, b.cfg, b.ctx, b.account, b.partition
+	var err error
 	roles := map[string]string{} // validated: one role per account, of that account
 	for _, c := range cfg.Consumers {
 		if c.Account != nil {
 			roles[c.Account.ID] = c.Account.RoleArn
 		}
 	}
-	if s.Accounts, err = newAccountProviders(ctx, roles, cfg.Region); err != nil {
-		return nil, err
+	if s.Accounts, err = infra.NewAccountProviders(ctx, roles, cfg.Region); err != nil {
+		return err
 	}
-	if s.Table, err = NewTable(ctx, "data", &TableArgs{
+	if s.Table, err = infra.NewTable(ctx, "data", &infra.TableArgs{
 		DeletionProtection: cfg.Table.DeletionProtection, Protect: cfg.Table.Protect,
-		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: items,
+		CustomerManagedKey: cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged, Items: b.items,
 		LogGroups: stackLogGroups(ctx, cfg), AccountID: account, Region: cfg.Region, Partition: partition,
 		AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoles: functionRoleGlobs(),
-		AlarmTopicName: alarmTopicName(ctx),
+		AlarmTopicName: infra.AlarmTopicName(ctx),
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	// Under a customer-managed key every log group and the table share it (CKV_AWS_158).
-	var stackKey pulumi.StringInput
 	if cfg.Table.Encryption == stackconfig.EncryptionCustomerManaged {
-		stackKey = s.Table.KeyArn
+		b.stackKey = s.Table.KeyArn
 	}
+	return nil
+}
 
+// networks registers the API VPC, the client roles, the consumer VPCs and the peerings.
+func (b *build) networks() error {
+	s, cfg, ctx, account, partition, stackKey := b.Stack, b.cfg, b.ctx, b.account, b.partition, b.stackKey
+	var err error
+	azs := b.azs
 	var consumerCidrs []string // the peered ones: only they reach the API VPC's endpoint
-	consumerArgs := make([]ConsumerVPCArgs, len(cfg.Consumers))
+	consumerArgs := make([]infra.ConsumerVPCArgs, len(cfg.Consumers))
 	for i, c := range cfg.Consumers {
 		if c.Peered() {
 			consumerCidrs = append(consumerCidrs, c.Cidr)
 		}
-		consumerArgs[i] = ConsumerVPCArgs{Name: c.Name, Cidr: c.Cidr, Endpoint: !c.Peered(),
-			Account: c.AccountID(), Provider: s.Accounts.of(c.AccountID())}
+		consumerArgs[i] = infra.ConsumerVPCArgs{Name: c.Name, Cidr: c.Cidr, Endpoint: !c.Peered(),
+			Account: c.AccountID(), Provider: s.Accounts.Of(c.AccountID())}
 	}
-	if s.APINetwork, err = NewAPINetwork(ctx, "api", &APINetworkArgs{
+	if s.APINetwork, err = infra.NewAPINetwork(ctx, "api", &infra.APINetworkArgs{
 		Cidr: cfg.Network.APIVpcCidr, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		ConsumerCidrs: consumerCidrs, FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays,
 		LogKeyArn: stackKey, Region: cfg.Region, Partition: partition, AccountID: account,
 		TableArn: s.Table.Arn,
 	}); err != nil {
-		return nil, err
+		return err
 	}
 
-	clientArgs := &ClientAccessArgs{AccountID: account, Partition: partition}
+	clientArgs := &infra.ClientAccessArgs{AccountID: account, Partition: partition}
 	for _, cl := range cfg.Clients {
 		cons, _ := cfg.ConsumerNamed(cl.Consumer)
-		clientArgs.Clients = append(clientArgs.Clients, ClientArgs{
-			Name: cl.Name, Routes: RoutesNamed(cl.Routes), TrustedPrincipals: cl.TrustedPrincipals, IAMUser: cl.IAMUser,
-			Account: cons.AccountID(), Provider: s.Accounts.of(cons.AccountID()),
+		clientArgs.Clients = append(clientArgs.Clients, infra.ClientArgs{
+			Name: cl.Name, Routes: infra.RoutesNamed(cl.Routes), TrustedPrincipals: cl.TrustedPrincipals, IAMUser: cl.IAMUser,
+			Account: cons.AccountID(), Provider: s.Accounts.Of(cons.AccountID()),
 		})
 	}
 	if cfg.Client.TestInstance {
-		clientArgs.TestInstanceRoutes = RoutesNamed(TestClientRoutes)
+		clientArgs.TestInstanceRoutes = infra.RoutesNamed(infra.TestClientRoutes)
 	}
-	if s.Client, err = NewClientAccess(ctx, "client", clientArgs); err != nil {
-		return nil, err
+	if s.Client, err = infra.NewClientAccess(ctx, "client", clientArgs); err != nil {
+		return err
 	}
-	consumerNetArgs := &ConsumerNetworkArgs{
+	consumerNetArgs := &infra.ConsumerNetworkArgs{
 		Consumers: consumerArgs, AZs: azs, SubnetPrefixLength: cfg.Network.SubnetPrefixLength,
 		FlowLogs: cfg.Network.FlowLogs, LogRetentionDays: cfg.Logs.RetentionDays, AccountID: account,
 		Region: cfg.Region, LogKeyArn: stackKey, Partition: partition,
@@ -174,91 +218,104 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 	if cfg.Client.TestInstance {
 		ami, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: AmazonLinuxParameter})
 		if err != nil {
-			return nil, fmt.Errorf("looking up the Amazon Linux 2023 arm64 image: %w", err)
+			return fmt.Errorf("looking up the Amazon Linux 2023 arm64 image: %w", err)
 		}
-		consumerNetArgs.TestClient = &TestClientArgs{
+		consumerNetArgs.TestClient = &infra.TestClientArgs{
 			InstanceType: cfg.Client.InstanceType, AMI: pulumi.String(ami.Value),
 			InstanceProfile: s.Client.InstanceProfileName, APICidr: cfg.Network.APIVpcCidr, Region: cfg.Region,
 		}
 	}
-	if s.ConsumerNetwork, err = NewConsumerNetwork(ctx, "consumers", consumerNetArgs); err != nil {
-		return nil, err
+	if s.ConsumerNetwork, err = infra.NewConsumerNetwork(ctx, "consumers", consumerNetArgs); err != nil {
+		return err
 	}
 	// Peered consumers get a peering each; endpoint consumers reach the API through their own
 	// endpoint: no peering, route, resolver rule or association.
-	var peeringResources []pulumi.Resource
-	var consumerVpcIDs, consumerEndpointIDs []pulumi.StringInput
-	var peered []ConsumerVPC
 	for _, v := range s.ConsumerNetwork.VPCs {
 		if v.Endpoint != nil {
-			consumerEndpointIDs = append(consumerEndpointIDs, v.Endpoint.ID)
+			b.consumerEndpointIDs = append(b.consumerEndpointIDs, v.Endpoint.ID)
 			continue
 		}
-		p, err := NewPeering(ctx, "peer-"+v.Name, &PeeringArgs{
-			API:      PeeringSide{VpcID: s.APINetwork.VpcID, Cidr: cfg.Network.APIVpcCidr, RouteTableID: s.APINetwork.RouteTableID},
-			Consumer: PeeringSide{VpcID: v.VpcID, Cidr: v.Cidr, RouteTableID: v.RouteTableID},
+		p, err := infra.NewPeering(ctx, "peer-"+v.Name, &infra.PeeringArgs{
+			API:      infra.PeeringSide{VpcID: s.APINetwork.VpcID, Cidr: cfg.Network.APIVpcCidr, RouteTableID: s.APINetwork.RouteTableID},
+			Consumer: infra.PeeringSide{VpcID: v.VpcID, Cidr: v.Cidr, RouteTableID: v.RouteTableID},
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Peerings = append(s.Peerings, p)
-		peeringResources = append(peeringResources, p.Connection)
-		consumerVpcIDs = append(consumerVpcIDs, v.VpcID)
-		peered = append(peered, v)
+		b.peeringResources = append(b.peeringResources, p.Connection)
+		b.consumerVpcIDs = append(b.consumerVpcIDs, v.VpcID)
+		b.peered = append(b.peered, v)
 	}
+	return nil
+}
 
-	targets := map[string]FunctionTarget{}
-	for _, name := range functionNames {
+// functions registers each function of the catalogue with its alias live.
+func (b *build) functions() error {
+	s, cfg, ctx, account, partition, stackKey := b.Stack, b.cfg, b.ctx, b.account, b.partition, b.stackKey
+	var err error
+	b.targets = map[string]infra.FunctionTarget{}
+	for _, name := range b.functionNames {
 		pin := cfg.Functions.PinnedVersions[name]
 		serving := ""
 		if cfg.Functions.CanaryPercent > 0 && pin == 0 {
-			if serving, err = servingVersion(ctx, functionName(ctx, name)); err != nil {
-				return nil, err
+			if serving, err = servingVersion(ctx, infra.DeployedFunctionName(ctx, name)); err != nil {
+				return err
 			}
 		}
-		args := &GoFunctionArgs{
+		args := &infra.GoFunctionArgs{
 			PinnedVersion: pin, CanaryPercent: cfg.Functions.CanaryPercent, ServingVersion: serving,
-			Code: code[name], MemoryMB: cfg.Functions.MemoryMB, TimeoutSeconds: cfg.Functions.TimeoutSeconds,
+			Settings: infra.ReleaseSettings{
+				Pin:    stackconfig.Problem{Key: "functions.pinnedVersions." + name}.Setting(),
+				Canary: stackconfig.Problem{Key: "functions.canaryPercent"}.Setting(),
+			},
+			Code: b.code[name], MemoryMB: cfg.Functions.MemoryMB, TimeoutSeconds: cfg.Functions.TimeoutSeconds,
 			ReservedConcurrency: cfg.Functions.ReservedConcurrency, LogRetentionDays: cfg.Logs.RetentionDays,
 			VpcID: s.APINetwork.VpcID, SubnetIDs: s.APINetwork.SubnetIDs,
 			TableName: s.Table.Name, TableArn: s.Table.Arn, TableGrants: functionTableAccess[name],
 			TableKeyArn: stackKey, LogKeyArn: stackKey,
 			DynamoDBPrefixListID: s.APINetwork.DynamoDBPrefixListID, AccountID: account, Region: cfg.Region, Partition: partition,
 		}
-		fn, err := NewGoFunction(ctx, name, args)
+		fn, err := infra.NewGoFunction(ctx, name, args)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		s.Functions[name] = fn
-		targets[name] = FunctionTarget{Name: fn.FunctionName, Qualifier: fn.AliasName, InvokeArn: fn.InvokeArn}
+		b.targets[name] = infra.FunctionTarget{Name: fn.FunctionName, Qualifier: fn.AliasName, InvokeArn: fn.InvokeArn}
 	}
+	return nil
+}
 
-	if s.API, err = NewPrivateAPI(ctx, "private", &PrivateAPIArgs{
+// api registers the private API and the policies that guard it and the table: the table's
+// resource policy and the endpoints' policies.
+func (b *build) api() error {
+	s, cfg, ctx, account, partition, stackKey := b.Stack, b.cfg, b.ctx, b.account, b.partition, b.stackKey
+	var err error
+	if s.API, err = infra.NewPrivateAPI(ctx, "private", &infra.PrivateAPIArgs{
 		Region: cfg.Region, Partition: partition, AccountID: account, EndpointID: s.APINetwork.EndpointID,
-		ConsumerEndpointIDs: consumerEndpointIDs, Routes: Routes, Functions: targets, Callers: s.Client.Callers,
+		ConsumerEndpointIDs: b.consumerEndpointIDs, Routes: infra.Routes, Functions: b.targets, Callers: s.Client.Callers,
 		AllowedSourceCidrs: cfg.API.AllowedSourceCidrs, StageName: cfg.API.StageName,
 		LoggingLevel: cfg.API.LoggingLevel, ThrottlingRate: cfg.API.ThrottlingRateLimit,
 		ThrottlingBurst: cfg.API.ThrottlingBurstLimit, LogRetentionDays: cfg.Logs.RetentionDays, LogKeyArn: stackKey,
 		ReservedConcurrency:      cfg.Functions.ReservedConcurrency,
 		ManageAccountLoggingRole: cfg.API.ManageAccountLoggingRole,
 	}); err != nil {
-		return nil, err
+		return err
 	}
 
-	functionRoles := []pulumi.StringInput{}
-	for _, name := range functionNames {
+	for _, name := range b.functionNames {
 		if len(functionTableAccess[name]) > 0 {
-			functionRoles = append(functionRoles, s.Functions[name].RoleArn)
+			b.functionRoles = append(b.functionRoles, s.Functions[name].RoleArn)
 		}
 	}
-	if _, err := NewTablePolicy(ctx, "data-access", &TablePolicyArgs{
-		TableArn: s.Table.Arn, AccountID: account, AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoleArns: functionRoles,
+	if _, err := infra.NewTablePolicy(ctx, "data-access", &infra.TablePolicyArgs{
+		TableArn: s.Table.Arn, AccountID: account, AdminPrincipals: cfg.Table.AdminPrincipals, FunctionRoleArns: b.functionRoles,
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	// Each endpoint admits the callers of its own account: the API VPC's and the same-account
 	// consumers' those of the API's account, another account's consumer endpoint that account's.
-	var consumerPolicies []ConsumerEndpointPolicyArgs
+	var consumerPolicies []infra.ConsumerEndpointPolicyArgs
 	for _, v := range s.ConsumerNetwork.VPCs {
 		if v.Endpoint == nil {
 			continue
@@ -267,71 +324,83 @@ func NewStack(ctx *pulumi.Context, cfg stackconfig.Config, artifacts Artifacts) 
 		if v.Account != "" {
 			accountID = pulumi.String(v.Account)
 		}
-		consumerPolicies = append(consumerPolicies, ConsumerEndpointPolicyArgs{
+		consumerPolicies = append(consumerPolicies, infra.ConsumerEndpointPolicyArgs{
 			Name: v.Name, EndpointID: v.Endpoint.ID, AccountID: accountID,
-			CallerArns: callerArns(s.Client.Callers, v.Account), Provider: v.Provider,
+			CallerArns: infra.CallerArns(s.Client.Callers, v.Account), Provider: v.Provider,
 		})
 	}
-	if _, err := NewEndpointPolicies(ctx, "endpoints", &EndpointPoliciesArgs{
+	if _, err := infra.NewEndpointPolicies(ctx, "endpoints", &infra.EndpointPoliciesArgs{
 		AccountID:            account,
-		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: callerArns(s.Client.Callers, ""),
+		ExecuteAPIEndpointID: s.APINetwork.EndpointID, ExecutionArn: s.API.ExecutionArn, CallerArns: infra.CallerArns(s.Client.Callers, ""),
 		DynamoDBEndpointID: s.APINetwork.DynamoDBEndpointID, TableArn: s.Table.Arn,
-		TableActions: unionActions(functionTableAccess), FunctionRoleArns: functionRoles,
+		TableActions: unionActions(functionTableAccess), FunctionRoleArns: b.functionRoles,
 		Consumers: consumerPolicies,
 	}); err != nil {
-		return nil, err
+		return err
 	}
+	return nil
+}
 
+// dns registers how consumers resolve the API's host name.
+func (b *build) dns() error {
+	s, cfg, ctx := b.Stack, b.cfg, b.ctx
+	var err error
 	apiSubnets := make([]pulumi.StringInput, cfg.Network.AZCount)
 	for i := range apiSubnets {
 		apiSubnets[i] = s.APINetwork.SubnetIDs.Index(pulumi.Int(i))
 	}
-	dnsArgs := &PrivateDNSArgs{
-		Mode: DNSMode(cfg.DNS.Mode), Host: s.API.Host,
+	dnsArgs := &infra.PrivateDNSArgs{
+		Mode: infra.DNSMode(cfg.DNS.Mode), Host: s.API.Host,
 		APIVpcID: s.APINetwork.VpcID, APISubnetIDs: apiSubnets,
-		ConsumerVpcIDs:  consumerVpcIDs,
+		ConsumerVpcIDs:  b.consumerVpcIDs,
 		EndpointDNSName: s.APINetwork.EndpointDNSName, EndpointZoneID: s.APINetwork.EndpointZoneID,
-		Peerings: peeringResources,
+		Peerings: b.peeringResources,
 	}
-	if len(peered) > 0 { // the outbound endpoint serves the peered VPCs from the first of them
-		dnsArgs.OutboundVpcID, dnsArgs.OutboundSubnetIDs = peered[0].VpcID, peered[0].SubnetIDs
+	if len(b.peered) > 0 { // the outbound endpoint serves the peered VPCs from the first of them
+		dnsArgs.OutboundVpcID, dnsArgs.OutboundSubnetIDs = b.peered[0].VpcID, b.peered[0].SubnetIDs
 	}
 	for _, v := range s.ConsumerNetwork.VPCs {
 		if v.Endpoint != nil {
-			dnsArgs.EndpointConsumers = append(dnsArgs.EndpointConsumers, DNSEndpointConsumer{
+			dnsArgs.EndpointConsumers = append(dnsArgs.EndpointConsumers, infra.DNSEndpointConsumer{
 				Name: v.Name, VpcID: v.VpcID, EndpointDNSName: v.Endpoint.DNSName, EndpointZoneID: v.Endpoint.ZoneID, Provider: v.Provider,
 			})
 		}
 	}
-	if s.DNS, err = NewPrivateDNS(ctx, "dns", dnsArgs); err != nil {
-		return nil, err
+	if s.DNS, err = infra.NewPrivateDNS(ctx, "dns", dnsArgs); err != nil {
+		return err
 	}
+	return nil
+}
 
-	monitored := make([]MonitoredFunction, len(functionNames))
-	for i, name := range functionNames {
-		monitored[i] = MonitoredFunction{Name: name, FunctionName: s.Functions[name].FunctionName, TimeoutSeconds: cfg.Functions.TimeoutSeconds}
+// monitoring registers the alarms, their topic and the dashboard.
+func (b *build) monitoring() error {
+	s, cfg, ctx, account, partition, stackKey := b.Stack, b.cfg, b.ctx, b.account, b.partition, b.stackKey
+	var err error
+	monitored := make([]infra.MonitoredFunction, len(b.functionNames))
+	for i, name := range b.functionNames {
+		monitored[i] = infra.MonitoredFunction{Name: name, FunctionName: s.Functions[name].FunctionName, TimeoutSeconds: cfg.Functions.TimeoutSeconds}
 	}
-	if s.Monitoring, err = NewMonitoring(ctx, "monitoring", &MonitoringArgs{
+	if s.Monitoring, err = infra.NewMonitoring(ctx, "monitoring", &infra.MonitoringArgs{
 		Region: cfg.Region, Partition: partition, AccountID: account,
-		TopicName: alarmTopicName(ctx), KeyArn: stackKey, Alarms: cfg.Alarms,
-		API: MonitoredAPI{Name: s.API.Name, Stage: cfg.API.StageName}, Functions: monitored,
-		Table: MonitoredTable{Name: s.Table.Name, Operations: tableOperations(functionTableAccess)},
+		TopicName: infra.AlarmTopicName(ctx), KeyArn: stackKey, Alarms: infra.AlarmThresholds(cfg.Alarms),
+		API: infra.MonitoredAPI{Name: s.API.Name, Stage: cfg.API.StageName}, Functions: monitored,
+		Table: infra.MonitoredTable{Name: s.Table.Name, Operations: tableOperations(functionTableAccess)},
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	return s, nil
+	return nil
 }
 
 // servingVersion is the version the alias live of a deployed function serves now (its main
 // version), read with GetAlias; "" when the function or its alias does not exist yet. A canary keeps
 // that version for most of the traffic: it is the one that served before this deploy.
 func servingVersion(ctx *pulumi.Context, function string) (string, error) {
-	alias, err := lambda.LookupAlias(ctx, &lambda.LookupAliasArgs{FunctionName: function, Name: LiveAlias})
+	alias, err := lambda.LookupAlias(ctx, &lambda.LookupAliasArgs{FunctionName: function, Name: infra.LiveAlias})
 	if err != nil {
 		if aliasNotFound(err) {
 			return "", nil
 		}
-		return "", fmt.Errorf("function %s: reading the version its alias %s serves, which functions.canaryPercent keeps for most of the traffic (the deployer needs lambda:GetAlias): %w", function, LiveAlias, err)
+		return "", fmt.Errorf("function %s: reading the version its alias %s serves, which functions.canaryPercent keeps for most of the traffic (the deployer needs lambda:GetAlias): %w", function, infra.LiveAlias, err)
 	}
 	return alias.FunctionVersion, nil
 }
@@ -349,7 +418,7 @@ func aliasNotFound(err error) bool {
 
 // tableOperations are the DynamoDB operations the functions call (GetItem, Query, ...): the
 // Operation dimension of the table's per-operation metrics.
-func tableOperations(byFunction map[string][]TableGrant) []string {
+func tableOperations(byFunction map[string][]infra.TableGrant) []string {
 	actions := unionActions(byFunction)
 	out := make([]string, len(actions))
 	for i, a := range actions {
@@ -374,7 +443,7 @@ func functionRoleGlobs() []string {
 // the functions', the stage's access and execution logs, and each VPC's flow logs. Groups that
 // Pulumi names get a random suffix, hence the trailing globs.
 func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
-	groups := append(functionLogGroups(ctx, functionbuild.Functions), "private-access-logs-*",
+	groups := append(infra.FunctionLogGroups(ctx, functionbuild.Functions), "private-access-logs-*",
 		"API-Gateway-Execution-Logs_*/"+cfg.API.StageName)
 	if cfg.Network.FlowLogs {
 		groups = append(groups, "api-flow-logs-*")
@@ -388,12 +457,12 @@ func stackLogGroups(ctx *pulumi.Context, cfg stackconfig.Config) []string {
 }
 
 // unionActions lists every table action any function uses, for the gateway endpoint policy.
-func unionActions(byFunction map[string][]TableGrant) []string {
-	var all []TableGrant
+func unionActions(byFunction map[string][]infra.TableGrant) []string {
+	var all []infra.TableGrant
 	for _, grants := range byFunction {
 		all = append(all, grants...)
 	}
-	return GrantedActions(all)
+	return infra.GrantedActions(all)
 }
 
 // Export publishes the stack outputs (names are a contract with cmd/ tools and the README).

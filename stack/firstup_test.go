@@ -1,10 +1,11 @@
-package infra
+package stack
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/policydoc"
 )
@@ -130,16 +131,16 @@ func TestThrottledCallersGet429(t *testing.T) {
 	for _, ms := range e.OfType(mockengine.TypeMethodSettings) {
 		settings[str(ms.Inputs, "methodPath")] = ms
 	}
-	for _, r := range Routes {
-		ms, ok := settings[r.methodPath()]
+	for _, r := range infra.Routes {
+		ms, ok := settings[r.MethodPath()]
 		if !ok {
 			t.Fatalf("no method settings for %s %s", r.Method, r.Path)
 		}
 		in := obj(ms.Inputs, "settings")
 		if num(in, "throttlingBurstLimit") < 1 || num(in, "throttlingRateLimit") <= 0 || in["loggingLevel"] == nil || in["metricsEnabled"] != true {
-			t.Errorf("%s: settings %v", r.methodPath(), in)
+			t.Errorf("%s: settings %v", r.MethodPath(), in)
 		}
-		perFunction[r.Function] += num(in, "throttlingRateLimit") * assumedLatencySeconds
+		perFunction[r.Function] += num(in, "throttlingRateLimit") * infra.AssumedLatencySeconds
 	}
 	for fn, concurrency := range perFunction {
 		if concurrency > 50 {

@@ -1,4 +1,4 @@
-package infra
+package stack
 
 import (
 	"encoding/json"
@@ -170,7 +170,7 @@ func TestMonitoring(t *testing.T) {
 				if str(d.Inputs, "dashboardName") != "private-api-test-operations" {
 					t.Errorf("dashboard name %q", str(d.Inputs, "dashboardName"))
 				}
-				var body dashboard
+				var body struct{ Widgets []any }
 				if err := json.Unmarshal([]byte(str(d.Inputs, "dashboardBody")), &body); err != nil {
 					t.Fatalf("dashboard body: %v", err)
 				}

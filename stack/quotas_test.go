@@ -1,4 +1,4 @@
-package infra
+package stack
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
 	"github.com/example/private-api/internal/quotas"
 	"github.com/example/private-api/internal/stackconfig"
@@ -102,8 +103,8 @@ func TestResourcePolicySizeBound(t *testing.T) {
 		}
 	}
 	longestPlace := strings.NewReplacer("arn:aws:", "arn:aws-us-gov:", regionUnderTest, "us-gov-west-1")
-	if len(Routes) > quotas.AllRoutesBound {
-		t.Fatalf("the route table has %d routes, more than quotas.AllRoutesBound (%d) counts for a client with every route: raise the bound", len(Routes), quotas.AllRoutesBound)
+	if len(infra.Routes) > quotas.AllRoutesBound {
+		t.Fatalf("the route table has %d routes, more than quotas.AllRoutesBound (%d) counts for a client with every route: raise the bound", len(infra.Routes), quotas.AllRoutesBound)
 	}
 	client := func(name string, iamUser bool, routes ...string) map[string]any {
 		return map[string]any{"name": name, "routes": routes, "iamUser": iamUser,

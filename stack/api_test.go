@@ -1,4 +1,4 @@
-package infra
+package stack
 
 import (
 	"encoding/json"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/catalogue"
 	"github.com/example/private-api/internal/directorydata"
 	"github.com/example/private-api/internal/mockengine"
@@ -53,8 +54,8 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 	methods := e.OfType(tMethod)
 
 	t.Run("one_method_per_route_every_one_AWS_IAM_and_validated", func(t *testing.T) {
-		if len(methods) != len(Routes) {
-			t.Fatalf("%d methods for %d routes", len(methods), len(Routes))
+		if len(methods) != len(infra.Routes) {
+			t.Fatalf("%d methods for %d routes", len(methods), len(infra.Routes))
 		}
 		validator := named(t, e, tValidator, "private-validator")
 		for _, m := range methods {
@@ -74,8 +75,8 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 		}
 	})
 	t.Run("integrations_proxy_to_the_live_alias_of_the_routes_function", func(t *testing.T) {
-		for _, r := range Routes {
-			in := named(t, e, tIntegration, "private-"+r.key()+"-integration")
+		for _, r := range infra.Routes {
+			in := named(t, e, tIntegration, "private-"+r.Key()+"-integration")
 			alias := named(t, e, tAlias, r.Function+"-live")
 			uri := str(in.Inputs, "uri")
 			if str(in.Inputs, "type") != "AWS_PROXY" || str(in.Inputs, "integrationHttpMethod") != "POST" || uri != str(alias.Outputs, "invokeArn") {
@@ -88,12 +89,12 @@ func specAPI(t *testing.T, e *mockengine.Engine) {
 	})
 	t.Run("lambda_permissions_are_scoped_to_method_and_path", func(t *testing.T) {
 		perms := e.OfType(tPermission)
-		if len(perms) != len(Routes) {
-			t.Fatalf("%d permissions for %d routes", len(perms), len(Routes))
+		if len(perms) != len(infra.Routes) {
+			t.Fatalf("%d permissions for %d routes", len(perms), len(infra.Routes))
 		}
-		for _, r := range Routes {
-			p := named(t, e, tPermission, "private-"+r.key()+"-invoke")
-			want := execArn + "/*/" + r.Method + r.arnPath()
+		for _, r := range infra.Routes {
+			p := named(t, e, tPermission, "private-"+r.Key()+"-invoke")
+			want := execArn + "/*/" + r.Method + r.ARNPath()
 			if str(p.Inputs, "sourceArn") != want || str(p.Inputs, "principal") != "apigateway.amazonaws.com" ||
 				str(p.Inputs, "sourceAccount") != mockengine.Account || str(p.Inputs, "action") != "lambda:InvokeFunction" {
 				t.Errorf("permission %s: %v, want source ARN %s", p.Name, p.Inputs, want)
@@ -288,8 +289,8 @@ func specFunctions(t *testing.T, e *mockengine.Engine, stack string) {
 				}
 			}
 			slices.Sort(tableActions)
-			if !slices.Equal(slices.Compact(tableActions), GrantedActions(functionTableAccess[f.Name])) {
-				t.Errorf("%s table actions %v, want %v", f.Name, tableActions, GrantedActions(functionTableAccess[f.Name]))
+			if !slices.Equal(slices.Compact(tableActions), infra.GrantedActions(functionTableAccess[f.Name])) {
+				t.Errorf("%s table actions %v, want %v", f.Name, tableActions, infra.GrantedActions(functionTableAccess[f.Name]))
 			}
 			trust := policy(t, named(t, e, tRole, f.Name+"-role"), "assumeRolePolicy").Statement[0]
 			if trust.Principal.Service[0] != "lambda.amazonaws.com" || len(trust.Condition["StringEquals"]["aws:SourceAccount"]) != 1 {
@@ -324,7 +325,7 @@ func specTable(t *testing.T, e *mockengine.Engine, stack string) {
 	in := table.Inputs
 	t.Run("table_is_on_demand_with_PITR_TTL_and_the_key_layout", func(t *testing.T) {
 		if str(in, "billingMode") != "PAY_PER_REQUEST" || str(in, "hashKey") != "PK" || str(in, "rangeKey") != "SK" ||
-			obj(in, "pointInTimeRecovery")["enabled"] != true || str(obj(in, "ttl"), "attributeName") != TTLAttribute {
+			obj(in, "pointInTimeRecovery")["enabled"] != true || str(obj(in, "ttl"), "attributeName") != infra.TTLAttribute {
 			t.Errorf("table inputs %v", in)
 		}
 	})
@@ -402,10 +403,10 @@ func specClient(t *testing.T, e *mockengine.Engine, stack string) {
 
 // TestDeploymentTrigger: the stage is redeployed exactly when what it serves changes.
 func TestDeploymentTrigger(t *testing.T) {
-	trigger := func(t *testing.T, routes []Route, cidrs []string) string {
+	trigger := func(t *testing.T, routes []infra.Route, cidrs []string) string {
 		t.Helper()
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(routes, cidrs))
+			_, err := infra.NewPrivateAPI(ctx, "private", privateAPIArgs(routes, cidrs))
 			return err
 		})
 		if err != nil {
@@ -413,38 +414,38 @@ func TestDeploymentTrigger(t *testing.T) {
 		}
 		return str(obj(named(t, e, tDeployment, "private-deployment").Inputs, "triggers"), "redeployment")
 	}
-	base := trigger(t, Routes, nil)
+	base := trigger(t, infra.Routes, nil)
 	t.Run("unchanged_routes_and_policy_keep_the_trigger", func(t *testing.T) {
-		if again := trigger(t, Routes, nil); again != base {
+		if again := trigger(t, infra.Routes, nil); again != base {
 			t.Errorf("trigger changed without a change: %s then %s", base, again)
 		}
 	})
 	t.Run("a_changed_route_changes_the_trigger", func(t *testing.T) {
-		changed := append([]Route(nil), Routes...)
+		changed := append([]infra.Route(nil), infra.Routes...)
 		changed[0].Path = "/identity"
 		if trigger(t, changed, nil) == base {
 			t.Error("renaming a route kept the trigger")
 		}
-		if trigger(t, Routes[:len(Routes)-1], nil) == base {
+		if trigger(t, infra.Routes[:len(infra.Routes)-1], nil) == base {
 			t.Error("removing a route kept the trigger")
 		}
 	})
 	t.Run("a_changed_policy_changes_the_trigger", func(t *testing.T) {
-		if trigger(t, Routes, []string{"10.20.0.0/16"}) == base {
+		if trigger(t, infra.Routes, []string{"10.20.0.0/16"}) == base {
 			t.Error("adding a source-IP allow-list kept the trigger")
 		}
 	})
 }
 
-func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
-	fns := map[string]FunctionTarget{}
+func privateAPIArgs(routes []infra.Route, cidrs []string) *infra.PrivateAPIArgs {
+	fns := map[string]infra.FunctionTarget{}
 	for _, r := range routes {
-		fns[r.Function] = FunctionTarget{Name: pulumi.String(r.Function), Qualifier: pulumi.String(LiveAlias),
+		fns[r.Function] = infra.FunctionTarget{Name: pulumi.String(r.Function), Qualifier: pulumi.String(infra.LiveAlias),
 			InvokeArn: pulumi.String("arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:" + r.Function + ":live/invocations")}
 	}
-	return &PrivateAPIArgs{
+	return &infra.PrivateAPIArgs{
 		Region: regionUnderTest, Partition: commercial, AccountID: pulumi.String("123456789012"), EndpointID: pulumi.String("vpce-123"),
-		Routes: routes, Functions: fns, Callers: []Caller{{Name: "app", Routes: routes,
+		Routes: routes, Functions: fns, Callers: []infra.Caller{{Name: "app", Routes: routes,
 			RoleName: pulumi.String("app").ToStringOutput(), RoleArn: pulumi.String("arn:aws:iam::123456789012:role/app").ToStringOutput()}},
 		AllowedSourceCidrs: cidrs, StageName: "v1", LoggingLevel: "INFO", ThrottlingRate: 10, ThrottlingBurst: 20, LogRetentionDays: 7,
 	}
@@ -453,7 +454,7 @@ func privateAPIArgs(routes []Route, cidrs []string) *PrivateAPIArgs {
 func TestPrivateAPI(t *testing.T) {
 	t.Run("is_PRIVATE_and_associated_with_the_endpoint", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, nil))
+			_, err := infra.NewPrivateAPI(ctx, "private", privateAPIArgs(infra.Routes, nil))
 			return err
 		})
 		if err != nil {
@@ -466,7 +467,7 @@ func TestPrivateAPI(t *testing.T) {
 	})
 	t.Run("source_IP_allow_list_denies_everything_else", func(t *testing.T) {
 		e, err := runComponent(t, func(ctx *pulumi.Context) error {
-			_, err := NewPrivateAPI(ctx, "private", privateAPIArgs(Routes, []string{"10.20.0.0/16"}))
+			_, err := infra.NewPrivateAPI(ctx, "private", privateAPIArgs(infra.Routes, []string{"10.20.0.0/16"}))
 			return err
 		})
 		if err != nil {
@@ -483,25 +484,25 @@ func TestPrivateAPI(t *testing.T) {
 		}
 	})
 	t.Run("rejects_a_route_without_its_function", func(t *testing.T) {
-		args := privateAPIArgs(Routes, nil)
+		args := privateAPIArgs(infra.Routes, nil)
 		delete(args.Functions, "claims")
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := infra.NewPrivateAPI(ctx, "private", args); return err })
 		if err == nil || !strings.Contains(err.Error(), `"claims"`) || len(e.Resources()) != 0 {
 			t.Fatalf("err %v, %d resources", err, len(e.Resources()))
 		}
 	})
 	t.Run("rejects_a_function_without_the_alias_it_invokes", func(t *testing.T) {
-		args := privateAPIArgs(Routes, nil)
-		args.Functions["claims"] = FunctionTarget{Name: args.Functions["claims"].Name, InvokeArn: args.Functions["claims"].InvokeArn}
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		args := privateAPIArgs(infra.Routes, nil)
+		args.Functions["claims"] = infra.FunctionTarget{Name: args.Functions["claims"].Name, InvokeArn: args.Functions["claims"].InvokeArn}
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := infra.NewPrivateAPI(ctx, "private", args); return err })
 		if err == nil || !strings.Contains(err.Error(), "Qualifier") || len(e.Resources()) != 0 {
 			t.Fatalf("err %v, %d resources", err, len(e.Resources()))
 		}
 	})
 	t.Run("account_logging_role_only_on_opt_in", func(t *testing.T) {
-		args := privateAPIArgs(Routes, nil)
+		args := privateAPIArgs(infra.Routes, nil)
 		args.ManageAccountLoggingRole = true
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewPrivateAPI(ctx, "private", args); return err })
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := infra.NewPrivateAPI(ctx, "private", args); return err })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -513,19 +514,19 @@ func TestPrivateAPI(t *testing.T) {
 }
 
 func TestClientAccess(t *testing.T) {
-	run := func(t *testing.T, args *ClientAccessArgs) *mockengine.Engine {
-		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := NewClientAccess(ctx, "client", args); return err })
+	run := func(t *testing.T, args *infra.ClientAccessArgs) *mockengine.Engine {
+		e, err := runComponent(t, func(ctx *pulumi.Context) error { _, err := infra.NewClientAccess(ctx, "client", args); return err })
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e
 	}
 	account := pulumi.String("123456789012")
-	orders := ClientArgs{Name: "orders", Routes: RoutesNamed([]string{"GET /employees"}), TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}}
+	orders := infra.ClientArgs{Name: "orders", Routes: infra.RoutesNamed([]string{"GET /employees"}), TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/app"}}
 	t.Run("each_client_role_trusts_exactly_its_principals", func(t *testing.T) {
-		portal := ClientArgs{Name: "portal", Routes: Routes, TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/portal"}}
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders, portal}, AccountID: account, Partition: commercial})
-		for _, c := range []ClientArgs{orders, portal} {
+		portal := infra.ClientArgs{Name: "portal", Routes: infra.Routes, TrustedPrincipals: []string{"arn:aws:iam::123456789012:role/portal"}}
+		e := run(t, &infra.ClientAccessArgs{Clients: []infra.ClientArgs{orders, portal}, AccountID: account, Partition: commercial})
+		for _, c := range []infra.ClientArgs{orders, portal} {
 			doc := policy(t, named(t, e, tRole, "client-"+c.Name+"-role"), "assumeRolePolicy")
 			if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.AWS, c.TrustedPrincipals) {
 				t.Errorf("%s trust %+v", c.Name, doc.Statement)
@@ -538,12 +539,12 @@ func TestClientAccess(t *testing.T) {
 		}
 	})
 	t.Run("no_clients_no_roles", func(t *testing.T) {
-		if n := len(run(t, &ClientAccessArgs{AccountID: account, Partition: commercial}).OfType(tRole)); n != 0 {
+		if n := len(run(t, &infra.ClientAccessArgs{AccountID: account, Partition: commercial}).OfType(tRole)); n != 0 {
 			t.Errorf("%d roles for a stack with no clients", n)
 		}
 	})
 	t.Run("test_client_has_its_own_EC2_role", func(t *testing.T) {
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, TestInstanceRoutes: RoutesNamed(TestClientRoutes), AccountID: account, Partition: commercial})
+		e := run(t, &infra.ClientAccessArgs{Clients: []infra.ClientArgs{orders}, TestInstanceRoutes: infra.RoutesNamed(infra.TestClientRoutes), AccountID: account, Partition: commercial})
 		doc := policy(t, named(t, e, tRole, "client-test-instance-role"), "assumeRolePolicy")
 		if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Principal.Service, []string{"ec2.amazonaws.com"}) || len(doc.Statement[0].Principal.AWS) != 0 {
 			t.Errorf("test client trust %+v", doc.Statement)
@@ -556,11 +557,11 @@ func TestClientAccess(t *testing.T) {
 	t.Run("user_only_when_asked_and_never_a_key", func(t *testing.T) {
 		withUser := orders
 		withUser.IAMUser = true
-		e := run(t, &ClientAccessArgs{Clients: []ClientArgs{withUser}, AccountID: account, Partition: commercial})
+		e := run(t, &infra.ClientAccessArgs{Clients: []infra.ClientArgs{withUser}, AccountID: account, Partition: commercial})
 		if len(e.OfType(tUser)) != 1 || len(e.OfType(tAccessKey)) != 0 {
 			t.Error("iamUser must make a user and no key")
 		}
-		if len(run(t, &ClientAccessArgs{Clients: []ClientArgs{orders}, AccountID: account, Partition: commercial}).OfType(tUser)) != 0 {
+		if len(run(t, &infra.ClientAccessArgs{Clients: []infra.ClientArgs{orders}, AccountID: account, Partition: commercial}).OfType(tUser)) != 0 {
 			t.Error("a user without iamUser")
 		}
 	})
@@ -574,15 +575,5 @@ func TestArtifacts(t *testing.T) {
 	}
 	if len(e.Resources()) != 0 {
 		t.Errorf("%d resources registered before the build failed", len(e.Resources()))
-	}
-}
-
-func TestTableItemNames(t *testing.T) {
-	got, err := itemKey(`{"PK":{"S":"DIRECTORY"},"SK":{"S":"EMPLOYEE#e-001"},"name":{"S":"Ada"}}`)
-	if err != nil || got != "directory-employee-e-001" {
-		t.Errorf("itemKey = %q, %v", got, err)
-	}
-	if _, err := itemKey(`{"PK":{"S":"DIRECTORY"}}`); err == nil {
-		t.Error("an item without SK was accepted")
 	}
 }
