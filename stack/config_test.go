@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 )
 
 // TestConfig proves each rejected value stops the program before it registers anything, with one
 // message that names the key and the fix.
 func TestConfig(t *testing.T) {
-	dev := func(t *testing.T) map[string]string { return stackConfig(t, devStack) }
+	dev := func(t *testing.T) map[string]string { return spec.StackConfig(t, projectRoot, devStack) }
 	network := func(cidr string, azs, prefix int) map[string]any {
 		return map[string]any{"apiVpcCidr": cidr, "azCount": azs, "subnetPrefixLength": prefix}
 	}
@@ -77,7 +78,7 @@ func TestConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e, err := mockengine.Run(testProgram, projectName, "test", withKey(t, dev(t), tc.key, tc.value))
+			e, err := mockengine.Run(testProgram, spec.Project, "test", spec.WithKey(t, dev(t), tc.key, tc.value))
 			if err == nil {
 				t.Fatalf("config %s=%v was accepted", tc.key, tc.value)
 			}
@@ -98,7 +99,7 @@ func TestConfig(t *testing.T) {
 	t.Run("rejects_missing_region", func(t *testing.T) {
 		cfg := dev(t)
 		delete(cfg, "aws:region")
-		e, err := mockengine.Run(testProgram, projectName, "test", cfg)
+		e, err := mockengine.Run(testProgram, spec.Project, "test", cfg)
 		if err == nil || !strings.Contains(err.Error(), "pulumi config set aws:region") {
 			t.Fatalf("want an aws:region error, got %v", err)
 		}
@@ -108,9 +109,9 @@ func TestConfig(t *testing.T) {
 	})
 
 	t.Run("reports_every_problem_at_once", func(t *testing.T) {
-		cfg := withKey(t, dev(t), "logs", map[string]any{"retentionDays": 2})
-		cfg = withKey(t, cfg, "api", map[string]any{"stageName": ""})
-		_, err := mockengine.Run(testProgram, projectName, "test", cfg)
+		cfg := spec.WithKey(t, dev(t), "logs", map[string]any{"retentionDays": 2})
+		cfg = spec.WithKey(t, cfg, "api", map[string]any{"stageName": ""})
+		_, err := mockengine.Run(testProgram, spec.Project, "test", cfg)
 		if err == nil || !strings.Contains(err.Error(), "logs.retentionDays") || !strings.Contains(err.Error(), "api.stageName") {
 			t.Fatalf("want both problems reported, got %v", err)
 		}
@@ -118,7 +119,7 @@ func TestConfig(t *testing.T) {
 
 	t.Run("accepts_both_shipped_stacks", func(t *testing.T) {
 		for _, stack := range []string{devStack, prodStack} {
-			if len(runProgram(t, stackConfig(t, stack)).Resources()) == 0 {
+			if len(runProgram(t, spec.StackConfig(t, projectRoot, stack)).Resources()) == 0 {
 				t.Errorf("%s registered nothing", stack)
 			}
 		}

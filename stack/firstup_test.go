@@ -7,13 +7,14 @@ import (
 
 	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 	"github.com/example/private-api/internal/policydoc"
 )
 
 // TestFirstUp holds what a first `pulumi up` in a new account needs of the program.
 func TestFirstUp(t *testing.T) {
 	t.Run("no_reservation_unless_asked", func(t *testing.T) {
-		e := runProgram(t, withKey(t, stackConfig(t, devStack), "functions", map[string]any{}))
+		e := runProgram(t, spec.WithKey(t, spec.StackConfig(t, projectRoot, devStack), "functions", map[string]any{}))
 		for _, f := range e.OfType(mockengine.TypeFunction) {
 			if v, set := f.Inputs["reservedConcurrentExecutions"]; set {
 				t.Errorf("%s reserves %v with functions.reservedConcurrency unset", f.Name, v)
@@ -22,10 +23,10 @@ func TestFirstUp(t *testing.T) {
 	})
 
 	t.Run("resource_policy_denies_every_principal_not_configured", func(t *testing.T) {
-		e := runProgram(t, withKey(t, stackConfig(t, devStack), "clients", []map[string]any{
+		e := runProgram(t, spec.WithKey(t, spec.StackConfig(t, projectRoot, devStack), "clients", []map[string]any{
 			{"name": "orders", "routes": []string{"GET /employees"}, "trustedPrincipals": []string{"arn:aws:iam::123456789012:role/orders"}, "iamUser": true},
 		}))
-		doc := policy(t, named(t, e, mockengine.TypeRestAPIPolicy, "private-policy"), "policy")
+		doc := spec.Policy(t, spec.Named(t, e, mockengine.TypeRestAPIPolicy, "private-policy"), "policy")
 		var deny *policydoc.Statement
 		var allowed []string
 		for i, s := range doc.Statement {
@@ -47,22 +48,22 @@ func TestFirstUp(t *testing.T) {
 	})
 
 	t.Run("under_a_customer_key_every_log_group_uses_it", func(t *testing.T) {
-		e := runProgram(t, stackConfig(t, prodStack))
-		key := named(t, e, mockengine.TypeKMSKey, "data-key")
+		e := runProgram(t, spec.StackConfig(t, projectRoot, prodStack))
+		key := spec.Named(t, e, mockengine.TypeKMSKey, "data-key")
 		groups := e.OfType(mockengine.TypeLogGroup)
 		if len(groups) < 5 {
 			t.Fatalf("only %d log groups", len(groups))
 		}
 		for _, g := range groups {
-			if str(g.Inputs, "kmsKeyId") != "${"+key.URN+".arn}" && !strings.Contains(str(g.Inputs, "kmsKeyId"), key.Name) {
-				t.Errorf("log group %s is not under the stack's key: kmsKeyId %q", g.Name, str(g.Inputs, "kmsKeyId"))
+			if spec.Str(g.Inputs, "kmsKeyId") != "${"+key.URN+".arn}" && !strings.Contains(spec.Str(g.Inputs, "kmsKeyId"), key.Name) {
+				t.Errorf("log group %s is not under the stack's key: kmsKeyId %q", g.Name, spec.Str(g.Inputs, "kmsKeyId"))
 			}
 		}
 		// The key admits CloudWatch Logs of this region only for this stack's log groups.
-		doc := policy(t, key, "policy")
+		doc := spec.Policy(t, key, "policy")
 		var logs *policydoc.Statement
 		for i, s := range doc.Statement {
-			if s.Principal != nil && slices.Contains(s.Principal.Service, "logs."+regionUnderTest+".amazonaws.com") {
+			if s.Principal != nil && slices.Contains(s.Principal.Service, "logs."+spec.Region+".amazonaws.com") {
 				logs = &doc.Statement[i]
 			}
 		}
@@ -83,7 +84,7 @@ func TestFirstUp(t *testing.T) {
 	})
 
 	t.Run("function_roles_use_the_table_key_only_through_DynamoDB", func(t *testing.T) {
-		e := runProgram(t, stackConfig(t, prodStack))
+		e := runProgram(t, spec.StackConfig(t, projectRoot, prodStack))
 		want := map[string][]string{
 			"claims-permissions": {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 			// The directory function writes its page-token key on first need.
@@ -92,12 +93,12 @@ func TestFirstUp(t *testing.T) {
 		}
 		for name, actions := range want {
 			var got []string
-			for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, name), "policy").Statement {
+			for _, s := range spec.Policy(t, spec.Named(t, e, mockengine.TypeRolePolicy, name), "policy").Statement {
 				if s.Sid != "TableKeyThroughDynamoDBOnly" {
 					continue
 				}
 				got = s.Action
-				if via := s.Condition["StringEquals"]["kms:ViaService"]; !slices.Equal(via, []string{"dynamodb." + regionUnderTest + ".amazonaws.com"}) {
+				if via := s.Condition["StringEquals"]["kms:ViaService"]; !slices.Equal(via, []string{"dynamodb." + spec.Region + ".amazonaws.com"}) {
 					t.Errorf("%s uses the key outside DynamoDB: %v", name, s.Condition)
 				}
 			}
@@ -108,14 +109,14 @@ func TestFirstUp(t *testing.T) {
 	})
 
 	t.Run("account_logging_role_outlives_the_stack", func(t *testing.T) {
-		e := runProgram(t, withKey(t, stackConfig(t, devStack), "api", map[string]any{"manageAccountLoggingRole": true}))
-		role := named(t, e, mockengine.TypeRole, "private-apigateway-logging")
-		rolePolicy := named(t, e, mockengine.TypeRolePolicy, "private-apigateway-logging-write")
-		account := named(t, e, "aws:apigateway/account:Account", "private-apigateway-account")
+		e := runProgram(t, spec.WithKey(t, spec.StackConfig(t, projectRoot, devStack), "api", map[string]any{"manageAccountLoggingRole": true}))
+		role := spec.Named(t, e, mockengine.TypeRole, "private-apigateway-logging")
+		rolePolicy := spec.Named(t, e, mockengine.TypeRolePolicy, "private-apigateway-logging-write")
+		account := spec.Named(t, e, "aws:apigateway/account:Account", "private-apigateway-account")
 		if !role.RetainOnDelete || !rolePolicy.RetainOnDelete {
 			t.Error("destroying the stack would delete the role the account setting still names")
 		}
-		if !dependsOn(account, rolePolicy.URN) {
+		if !spec.DependsOn(account, rolePolicy.URN) {
 			t.Error("the account setting is written before the role may write logs")
 		}
 	})
@@ -125,29 +126,29 @@ func TestFirstUp(t *testing.T) {
 // at the assumed latency, so API Gateway answers 429 before Lambda would throttle (a 500 through a
 // proxy integration); a stack that reserves nothing gets no method throttles.
 func TestThrottledCallersGet429(t *testing.T) {
-	e := runProgram(t, stackConfig(t, prodStack)) // reserves 50 per function
+	e := runProgram(t, spec.StackConfig(t, projectRoot, prodStack)) // reserves 50 per function
 	perFunction := map[string]float64{}
 	settings := map[string]mockengine.Resource{}
 	for _, ms := range e.OfType(mockengine.TypeMethodSettings) {
-		settings[str(ms.Inputs, "methodPath")] = ms
+		settings[spec.Str(ms.Inputs, "methodPath")] = ms
 	}
 	for _, r := range infra.Routes {
 		ms, ok := settings[r.MethodPath()]
 		if !ok {
 			t.Fatalf("no method settings for %s %s", r.Method, r.Path)
 		}
-		in := obj(ms.Inputs, "settings")
-		if num(in, "throttlingBurstLimit") < 1 || num(in, "throttlingRateLimit") <= 0 || in["loggingLevel"] == nil || in["metricsEnabled"] != true {
+		in := spec.Obj(ms.Inputs, "settings")
+		if spec.Num(in, "throttlingBurstLimit") < 1 || spec.Num(in, "throttlingRateLimit") <= 0 || in["loggingLevel"] == nil || in["metricsEnabled"] != true {
 			t.Errorf("%s: settings %v", r.MethodPath(), in)
 		}
-		perFunction[r.Function] += num(in, "throttlingRateLimit") * infra.AssumedLatencySeconds
+		perFunction[r.Function] += spec.Num(in, "throttlingRateLimit") * infra.AssumedLatencySeconds
 	}
 	for fn, concurrency := range perFunction {
 		if concurrency > 50 {
 			t.Errorf("%s's methods together admit %v concurrent calls at the assumed latency, over its reservation of 50", fn, concurrency)
 		}
 	}
-	if n := len(runProgram(t, stackConfig(t, devStack)).OfType(mockengine.TypeMethodSettings)); n != 1 {
+	if n := len(runProgram(t, spec.StackConfig(t, projectRoot, devStack)).OfType(mockengine.TypeMethodSettings)); n != 1 {
 		t.Errorf("dev reserves nothing but has %d method settings, want the stage's one", n)
 	}
 }
@@ -155,7 +156,7 @@ func TestThrottledCallersGet429(t *testing.T) {
 // TestEachFunctionReachesOnlyItsPartitions: the directory function reads only the DIRECTORY
 // partition, the claims function only member partitions, both their page-token key, whoami nothing.
 func TestEachFunctionReachesOnlyItsPartitions(t *testing.T) {
-	e := runProgram(t, stackConfig(t, devStack))
+	e := runProgram(t, spec.StackConfig(t, projectRoot, devStack))
 	want := map[string][]string{
 		"employees": {"DIRECTORY", "PAGEKEY"},
 		"claims":    {"MEMBER#*", "PAGEKEY"},
@@ -163,14 +164,14 @@ func TestEachFunctionReachesOnlyItsPartitions(t *testing.T) {
 	}
 	for fn, partitions := range want {
 		var got []string
-		for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, fn+"-permissions"), "policy").Statement {
+		for _, s := range spec.Policy(t, spec.Named(t, e, mockengine.TypeRolePolicy, fn+"-permissions"), "policy").Statement {
 			got = append(got, s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]...)
 		}
 		if !slices.Equal(got, partitions) {
 			t.Errorf("%s reaches partitions %v, want %v", fn, got, partitions)
 		}
 	}
-	for _, s := range policy(t, named(t, e, mockengine.TypeRolePolicy, "employees-permissions"), "policy").Statement {
+	for _, s := range spec.Policy(t, spec.Named(t, e, mockengine.TypeRolePolicy, "employees-permissions"), "policy").Statement {
 		if slices.Contains(s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"], "DIRECTORY") && !slices.Equal(s.Action, []string{"dynamodb:GetItem", "dynamodb:Query"}) {
 			t.Errorf("the directory function may %v the directory, want only reads", s.Action)
 		}
@@ -187,17 +188,17 @@ func TestTableDefendsItself(t *testing.T) {
 		admins []string
 	}{{"account_mode", nil}, {"admin_mode", admins}} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := stackConfig(t, prodStack)
+			cfg := spec.StackConfig(t, projectRoot, prodStack)
 			if tc.admins != nil {
-				cfg = withKey(t, cfg, "table", map[string]any{"adminPrincipals": tc.admins, "encryption": "customer-managed", "deletionProtection": true, "protect": true})
+				cfg = spec.WithKey(t, cfg, "table", map[string]any{"adminPrincipals": tc.admins, "encryption": "customer-managed", "deletionProtection": true, "protect": true})
 			}
 			e := runProgram(t, cfg)
-			doc := policy(t, named(t, e, mockengine.TypeDynamoDBResourcePolicy, "data-access-policy"), "policy")
+			doc := spec.Policy(t, spec.Named(t, e, mockengine.TypeDynamoDBResourcePolicy, "data-access-policy"), "policy")
 			if st := doc.Statement[0]; st.Effect != "Deny" || !st.Principal.All || !slices.Equal(st.Condition["StringNotEquals"]["aws:PrincipalAccount"], []string{mockengine.Account}) {
 				t.Errorf("first statement %+v does not deny other accounts", st)
 			}
-			roles := []string{str(named(t, e, tRole, "employees-role").Outputs, "arn"), str(named(t, e, tRole, "claims-role").Outputs, "arn")}
-			keyUse := policy(t, named(t, e, tKMSKey, "data-key"), "policy").Statement[1]
+			roles := []string{spec.Str(spec.Named(t, e, mockengine.TypeRole, "employees-role").Outputs, "arn"), spec.Str(spec.Named(t, e, mockengine.TypeRole, "claims-role").Outputs, "arn")}
+			keyUse := spec.Policy(t, spec.Named(t, e, tKMSKey, "data-key"), "policy").Statement[1]
 			if tc.admins == nil {
 				if len(doc.Statement) != 1 || keyUse.Condition["ArnLike"] != nil {
 					t.Errorf("without admins only other accounts are denied: %+v, key use %+v", doc.Statement, keyUse)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 )
 
 // validFunctionName is what Lambda accepts as a function name
@@ -17,13 +18,13 @@ var validFunctionName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
 func TestStackNames(t *testing.T) {
 	for _, stack := range []string{"pr-1234.feature-long-branch-name-for-tests", strings.Repeat("a.", 50)} {
 		t.Run(stack[:10], func(t *testing.T) {
-			e, err := runStack(stackConfig(t, devStack), stack)
+			e, err := runStack(spec.StackConfig(t, projectRoot, devStack), stack)
 			if err != nil {
 				t.Fatal(err)
 			}
 			groups := map[string]bool{}
-			for _, lg := range e.OfType(tLogGroup) {
-				groups[str(lg.Inputs, "name")] = true
+			for _, lg := range e.OfType(mockengine.TypeLogGroup) {
+				groups[spec.Str(lg.Inputs, "name")] = true
 			}
 			fns := e.OfType("aws:lambda/function:Function")
 			if len(fns) == 0 {
@@ -31,7 +32,7 @@ func TestStackNames(t *testing.T) {
 			}
 			// Everything else is auto-named by the provider from its logical name, which holds no
 			// stack name (only fixed words and consumer names of at most 20 characters).
-			for _, typ := range []string{tRole, tSG, "aws:iam/instanceProfile:InstanceProfile", "aws:dynamodb/table:Table", tVpcEndpoint} {
+			for _, typ := range []string{mockengine.TypeRole, mockengine.TypeSecurityGroup, "aws:iam/instanceProfile:InstanceProfile", "aws:dynamodb/table:Table", mockengine.TypeVpcEndpoint} {
 				for _, r := range e.OfType(typ) {
 					if n, ok := r.Inputs["name"]; ok || strings.Contains(r.Name, stack) {
 						t.Errorf("%s %s: name %v or logical name built from the stack name: compute it in names.go", typ, r.Name, n)
@@ -39,11 +40,11 @@ func TestStackNames(t *testing.T) {
 				}
 			}
 			for _, fn := range fns {
-				name := str(fn.Inputs, "name")
+				name := spec.Str(fn.Inputs, "name")
 				if !validFunctionName.MatchString(name) {
 					t.Errorf("function %s named %q (%d characters): Lambda refuses it", fn.Name, name, len(name))
 				}
-				if lg := "/aws/lambda/" + name; !groups[lg] || str(obj(fn.Inputs, "loggingConfig"), "logGroup") != lg {
+				if lg := "/aws/lambda/" + name; !groups[lg] || spec.Str(spec.Obj(fn.Inputs, "loggingConfig"), "logGroup") != lg {
 					t.Errorf("function %s: no log group %s created for it", fn.Name, lg)
 				}
 			}
@@ -53,5 +54,5 @@ func TestStackNames(t *testing.T) {
 
 // runStack runs the program under the given stack name.
 func runStack(cfg map[string]string, stack string) (*mockengine.Engine, error) {
-	return mockengine.Run(testProgram, projectName, stack, cfg)
+	return mockengine.Run(testProgram, spec.Project, stack, cfg)
 }

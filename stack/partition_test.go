@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 )
 
 // TestPartition runs the dev stack in a China and a GovCloud region: every ARN names the region's
@@ -18,7 +19,7 @@ func TestPartition(t *testing.T) {
 		{"us-gov-west-1", "aws-us-gov", "amazonaws.com", "com.amazonaws.us-gov-west-1."},
 	} {
 		t.Run(tc.partition, func(t *testing.T) {
-			cfg := stackConfig(t, devStack)
+			cfg := spec.StackConfig(t, projectRoot, devStack)
 			cfg["aws:region"] = tc.region
 			e := runProgram(t, cfg)
 
@@ -35,26 +36,26 @@ func TestPartition(t *testing.T) {
 				}
 			})
 			t.Run("managed_policy_of_the_partition", func(t *testing.T) {
-				att := named(t, e, mockengine.TypeRolePolicyAttachment, "client-test-instance-ssm-core")
-				if want := "arn:" + tc.partition + ":iam::aws:policy/AmazonSSMManagedInstanceCore"; str(att.Inputs, "policyArn") != want {
-					t.Errorf("policyArn %q, want %q", str(att.Inputs, "policyArn"), want)
+				att := spec.Named(t, e, mockengine.TypeRolePolicyAttachment, "client-test-instance-ssm-core")
+				if want := "arn:" + tc.partition + ":iam::aws:policy/AmazonSSMManagedInstanceCore"; spec.Str(att.Inputs, "policyArn") != want {
+					t.Errorf("policyArn %q, want %q", spec.Str(att.Inputs, "policyArn"), want)
 				}
 			})
 			t.Run("API_host_ends_in_the_partition_suffix", func(t *testing.T) {
-				rules := e.OfType(tResolverRule)
+				rules := e.OfType(mockengine.TypeResolverRule)
 				if len(rules) != 1 {
 					t.Fatalf("%d resolver rules, want 1", len(rules))
 				}
-				host := str(rules[0].Inputs, "domainName")
+				host := spec.Str(rules[0].Inputs, "domainName")
 				if want := ".execute-api." + tc.region + "." + tc.dnsSuffix; !strings.HasSuffix(host, want) {
 					t.Errorf("forwarding rule for %q, want a host ending %q", host, want)
 				}
 			})
 			t.Run("endpoint_services_of_the_partition", func(t *testing.T) {
-				for _, ep := range e.OfType(tVpcEndpoint) {
-					name := str(ep.Inputs, "serviceName")
+				for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {
+					name := spec.Str(ep.Inputs, "serviceName")
 					want := tc.interfacePrefix
-					if str(ep.Inputs, "vpcEndpointType") == "Gateway" {
+					if spec.Str(ep.Inputs, "vpcEndpointType") == "Gateway" {
 						want = "com.amazonaws." + tc.region + "."
 					}
 					if !strings.HasPrefix(name, want) {
@@ -63,11 +64,11 @@ func TestPartition(t *testing.T) {
 				}
 			})
 			t.Run("service_principals", func(t *testing.T) {
-				fn := policy(t, named(t, e, tRole, "claims-role"), "assumeRolePolicy")
+				fn := spec.Policy(t, spec.Named(t, e, mockengine.TypeRole, "claims-role"), "assumeRolePolicy")
 				if got := fn.Statement[0].Principal.Service; !slices.Equal(got, []string{"lambda.amazonaws.com"}) {
 					t.Errorf("Lambda trust %v: Lambda's principal is lambda.amazonaws.com in every partition", got)
 				}
-				client := policy(t, named(t, e, tRole, "client-test-instance-role"), "assumeRolePolicy")
+				client := spec.Policy(t, spec.Named(t, e, mockengine.TypeRole, "client-test-instance-role"), "assumeRolePolicy")
 				var ec2 []string
 				for _, st := range client.Statement {
 					if st.Principal != nil && len(st.Principal.Service) > 0 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 	"github.com/example/private-api/internal/quotas"
 	"github.com/example/private-api/internal/stackconfig"
 )
@@ -16,10 +17,10 @@ import (
 // anything is registered, naming the quota, the need, the default and the fix; the largest config
 // that fits is accepted.
 func TestQuotas(t *testing.T) {
-	dev := stackConfig(t, devStack)
+	dev := spec.StackConfig(t, projectRoot, devStack)
 	refused := func(t *testing.T, cfg map[string]string, want ...string) {
 		t.Helper()
-		e, err := mockengine.Run(testProgram, projectName, "test", cfg)
+		e, err := mockengine.Run(testProgram, spec.Project, "test", cfg)
 		if err == nil {
 			t.Fatal("config accepted")
 		}
@@ -37,53 +38,53 @@ func TestQuotas(t *testing.T) {
 	}
 
 	t.Run("largest_consumer_count_within_the_default_VPCs_per_region_is_accepted", func(t *testing.T) {
-		if n := len(runProgram(t, consumerConfig(t, dev, 4)).OfType(tVpc)); n != 5 {
+		if n := len(runProgram(t, spec.ConsumerConfig(t, dev, 4)).OfType(mockengine.TypeVpc)); n != 5 {
 			t.Errorf("%d VPCs, want 5", n)
 		}
 	})
 	t.Run("one_more_consumer_is_refused_for_VPCs_per_region", func(t *testing.T) {
-		refused(t, consumerConfig(t, dev, 5), "private-api:consumers", `"VPCs per Region"`, "needs 6", "AWS default of 5",
+		refused(t, spec.ConsumerConfig(t, dev, 5), "private-api:consumers", `"VPCs per Region"`, "needs 6", "AWS default of 5",
 			"quota L-F678F1CE", "private-api:quotas.vpcsPerRegion")
 	})
 
-	raisedVPCs := withKey(t, dev, "quotas", map[string]int{"vpcsPerRegion": 100})
+	raisedVPCs := spec.WithKey(t, dev, "quotas", map[string]int{"vpcsPerRegion": 100})
 	t.Run("with_VPCs_raised_the_largest_count_the_route_table_holds_is_accepted", func(t *testing.T) {
-		e := runProgram(t, consumerConfig(t, raisedVPCs, 49))
+		e := runProgram(t, spec.ConsumerConfig(t, raisedVPCs, 49))
 		apiRoutes := 0
-		for _, r := range e.OfType(tRoute) {
+		for _, r := range e.OfType(mockengine.TypeRoute) {
 			if strings.HasSuffix(r.Name, "-to-consumer") {
 				apiRoutes++
 			}
 		}
 		// Plus the DynamoDB gateway endpoint's route: 50 routes, the default quota.
-		if apiRoutes != 49 || len(e.OfType(tPeering)) != 49 {
-			t.Errorf("%d routes to consumers and %d peerings, want 49", apiRoutes, len(e.OfType(tPeering)))
+		if apiRoutes != 49 || len(e.OfType(mockengine.TypePeering)) != 49 {
+			t.Errorf("%d routes to consumers and %d peerings, want 49", apiRoutes, len(e.OfType(mockengine.TypePeering)))
 		}
 	})
 	t.Run("one_more_is_refused_for_routes_per_route_table", func(t *testing.T) {
-		refused(t, consumerConfig(t, raisedVPCs, 50), "private-api:consumers", `"Routes per route table"`, "needs 51",
+		refused(t, spec.ConsumerConfig(t, raisedVPCs, 50), "private-api:consumers", `"Routes per route table"`, "needs 51",
 			"AWS default of 50", "quota L-93826ACB", "private-api:quotas.routesPerRouteTable", "fewer consumer VPCs")
 	})
 	t.Run("the_120_consumers_of_the_issue_are_refused_for_routes_rules_and_peerings", func(t *testing.T) {
-		refused(t, consumerConfig(t, raisedVPCs, 120), `"Routes per route table"`, "needs 121",
+		refused(t, spec.ConsumerConfig(t, raisedVPCs, 120), `"Routes per route table"`, "needs 121",
 			`"Inbound or outbound rules per security group"`, "AWS default of 60",
 			`"Active VPC peering connections per VPC"`, "needs 120")
 	})
 
 	t.Run("quotas_object_only_raises_known_adjustable_quotas", func(t *testing.T) {
-		refused(t, withKey(t, dev, "quotas", map[string]int{"routesPerRouteTable": 20}), "private-api:quotas.routesPerRouteTable", "below the AWS default of 50")
-		refused(t, withKey(t, dev, "quotas", map[string]int{"routes": 100}), "private-api:quotas.routes: is not a quota", "use one of routesPerRouteTable")
-		refused(t, withKey(t, dev, "quotas", map[string]int{"vpcsPerPrivateHostedZone": 500}), "does not raise")
-		refused(t, withKey(t, dev, "quotas", map[string]any{"vpcsPerRegion": "ten"}), "private-api:quotas")
+		refused(t, spec.WithKey(t, dev, "quotas", map[string]int{"routesPerRouteTable": 20}), "private-api:quotas.routesPerRouteTable", "below the AWS default of 50")
+		refused(t, spec.WithKey(t, dev, "quotas", map[string]int{"routes": 100}), "private-api:quotas.routes: is not a quota", "use one of routesPerRouteTable")
+		refused(t, spec.WithKey(t, dev, "quotas", map[string]int{"vpcsPerPrivateHostedZone": 500}), "does not raise")
+		refused(t, spec.WithKey(t, dev, "quotas", map[string]any{"vpcsPerRegion": "ten"}), "private-api:quotas")
 	})
 
 	t.Run("allowed_source_CIDRs_past_the_resource_policy_size_are_refused", func(t *testing.T) {
-		refused(t, withKey(t, dev, "api", map[string]any{"allowedSourceCidrs": cidrs(400)}), "private-api:api.allowedSourceCidrs",
+		refused(t, spec.WithKey(t, dev, "api", map[string]any{"allowedSourceCidrs": cidrs(400)}), "private-api:api.allowedSourceCidrs",
 			`"Length, in characters, of API Gateway resource policy"`, "AWS default of 8192")
 	})
 
 	t.Run("reservation_past_the_account_concurrency_is_refused", func(t *testing.T) {
-		refused(t, withKey(t, dev, "functions", map[string]any{"reservedConcurrency": 400}), "private-api:functions.reservedConcurrency",
+		refused(t, spec.WithKey(t, dev, "functions", map[string]any{"reservedConcurrency": 400}), "private-api:functions.reservedConcurrency",
 			`"Lambda concurrent executions"`, "needs 1300", "private-api:quotas.lambdaConcurrentExecutions")
 	})
 }
@@ -102,7 +103,7 @@ func TestResourcePolicySizeBound(t *testing.T) {
 			return "vpce-" + strings.Repeat("0", 17)
 		}
 	}
-	longestPlace := strings.NewReplacer("arn:aws:", "arn:aws-us-gov:", regionUnderTest, "us-gov-west-1")
+	longestPlace := strings.NewReplacer("arn:aws:", "arn:aws-us-gov:", spec.Region, "us-gov-west-1")
 	if len(infra.Routes) > quotas.AllRoutesBound {
 		t.Fatalf("the route table has %d routes, more than quotas.AllRoutesBound (%d) counts for a client with every route: raise the bound", len(infra.Routes), quotas.AllRoutesBound)
 	}
@@ -121,20 +122,20 @@ func TestResourcePolicySizeBound(t *testing.T) {
 		{0, 12, []map[string]any{client("orders", false, "GET /whoami"), client("billing", false, "GET /whoami"), client("portal", false, "GET /employees")}},
 	} {
 		t.Run(fmt.Sprintf("%d_CIDRs_%d_endpoint_consumers_%d_clients", tc.cidrs, tc.endpoints, len(tc.clients)), func(t *testing.T) {
-			cfg := withKey(t, stackConfig(t, devStack), "api", map[string]any{"allowedSourceCidrs": cidrs(tc.cidrs)})
-			cfg = withKey(t, cfg, "clients", tc.clients)
+			cfg := spec.WithKey(t, spec.StackConfig(t, projectRoot, devStack), "api", map[string]any{"allowedSourceCidrs": cidrs(tc.cidrs)})
+			cfg = spec.WithKey(t, cfg, "clients", tc.clients)
 			consumers := []map[string]any{{"name": "consumer", "cidr": "10.20.0.0/16"}}
 			for i := 0; i < tc.endpoints; i++ {
 				consumers = append(consumers, map[string]any{"name": fmt.Sprintf("e%d", i), "cidr": "10.30.0.0/16", "connect": "endpoint"})
 			}
-			cfg = withKey(t, cfg, "consumers", consumers)
-			cfg = withKey(t, cfg, "quotas", map[string]int{"vpcsPerRegion": 20})
+			cfg = spec.WithKey(t, cfg, "consumers", consumers)
+			cfg = spec.WithKey(t, cfg, "quotas", map[string]int{"vpcsPerRegion": 20})
 			e := runProgram(t, cfg)
 			policies := e.OfType(mockengine.TypeRestAPIPolicy)
 			if len(policies) != 1 {
 				t.Fatalf("%d resource policies", len(policies))
 			}
-			doc := longestPlace.Replace(placeholder.ReplaceAllStringFunc(str(policies[0].Inputs, "policy"), longest))
+			doc := longestPlace.Replace(placeholder.ReplaceAllStringFunc(spec.Str(policies[0].Inputs, "policy"), longest))
 			c, err := stackconfig.Parse(func(k string) (string, bool) { v, ok := cfg[k]; return v, ok })
 			if err != nil {
 				t.Fatal(err)

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 )
 
 // TestStack is the whole-stack specification, run over every shipped stack config.
 func TestStack(t *testing.T) {
 	for _, stack := range []string{devStack, prodStack} {
 		t.Run(stack, func(t *testing.T) {
-			cfg := stackConfig(t, stack)
+			cfg := spec.StackConfig(t, projectRoot, stack)
 			e := runProgram(t, cfg)
 			apiCidr := "10.10.0.0/16"
 			if stack == prodStack {
@@ -29,14 +30,14 @@ func TestStack(t *testing.T) {
 // specNetwork: no path to or from the internet, and nothing open beyond what the design needs.
 func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 	t.Run("no_internet_or_NAT_gateway", func(t *testing.T) {
-		for _, typ := range []string{tIGW, tNAT, tEIP, mockengine.TypeEgressOnlyGateway} {
+		for _, typ := range []string{mockengine.TypeInternetGateway, mockengine.TypeNatGateway, tEIP, mockengine.TypeEgressOnlyGateway} {
 			if n := len(e.OfType(typ)); n != 0 {
 				t.Errorf("%d %s registered", n, typ)
 			}
 		}
 	})
 	t.Run("no_subnet_maps_public_IPs", func(t *testing.T) {
-		subnets := e.OfType(tSubnet)
+		subnets := e.OfType(mockengine.TypeSubnet)
 		if len(subnets) == 0 {
 			t.Fatal("no subnets")
 		}
@@ -47,24 +48,24 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 		}
 	})
 	t.Run("default_security_groups_have_no_rules", func(t *testing.T) {
-		vpcs, sgs := e.OfType(tVpc), e.OfType(tDefaultSG)
+		vpcs, sgs := e.OfType(mockengine.TypeVpc), e.OfType(mockengine.TypeDefaultSG)
 		if len(sgs) != len(vpcs) {
 			t.Fatalf("%d default security groups adopted for %d VPCs", len(sgs), len(vpcs))
 		}
 		for _, sg := range sgs {
-			if len(list(sg.Inputs, "ingress")) != 0 || len(list(sg.Inputs, "egress")) != 0 {
+			if len(spec.List(sg.Inputs, "ingress")) != 0 || len(spec.List(sg.Inputs, "egress")) != 0 {
 				t.Errorf("default SG %s keeps rules: %v", sg.Name, sg.Inputs)
 			}
 		}
 	})
 	t.Run("interface_endpoints_span_two_AZs", func(t *testing.T) {
 		found := 0
-		for _, ep := range e.OfType(tVpcEndpoint) {
-			if str(ep.Inputs, "vpcEndpointType") != "Interface" {
+		for _, ep := range e.OfType(mockengine.TypeVpcEndpoint) {
+			if spec.Str(ep.Inputs, "vpcEndpointType") != "Interface" {
 				continue
 			}
 			found++
-			if azs := distinctAZs(t, e, list(ep.Inputs, "subnetIds")); len(azs) < 2 {
+			if azs := spec.DistinctAZs(t, e, spec.List(ep.Inputs, "subnetIds")); len(azs) < 2 {
 				t.Errorf("endpoint %s in AZs %v, want at least 2", ep.Name, azs)
 			}
 		}
@@ -73,14 +74,14 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 		}
 	})
 	t.Run("execute_api_endpoint_admits_443_from_API_and_consumer_VPCs_only", func(t *testing.T) {
-		ep, ok := e.Named(tVpcEndpoint, "api-execute-api")
+		ep, ok := e.Named(mockengine.TypeVpcEndpoint, "api-execute-api")
 		if !ok {
 			t.Fatal("no execute-api endpoint")
 		}
-		if !strings.HasSuffix(str(ep.Inputs, "serviceName"), ".execute-api") || ep.Inputs["privateDnsEnabled"] != true {
-			t.Errorf("endpoint %s: service %q, private DNS %v", ep.Name, str(ep.Inputs, "serviceName"), ep.Inputs["privateDnsEnabled"])
+		if !strings.HasSuffix(spec.Str(ep.Inputs, "serviceName"), ".execute-api") || ep.Inputs["privateDnsEnabled"] != true {
+			t.Errorf("endpoint %s: service %q, private DNS %v", ep.Name, spec.Str(ep.Inputs, "serviceName"), ep.Inputs["privateDnsEnabled"])
 		}
-		sgIDs := list(ep.Inputs, "securityGroupIds")
+		sgIDs := spec.List(ep.Inputs, "securityGroupIds")
 		if len(sgIDs) != 1 {
 			t.Fatalf("endpoint has %d security groups, want its own one", len(sgIDs))
 		}
@@ -89,21 +90,21 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 			t.Fatalf("security group %v not registered", sgIDs[0])
 		}
 		allowed := []string{apiCidr}
-		for _, v := range e.OfType(tVpc) {
-			if c := str(v.Inputs, "cidrBlock"); c != apiCidr {
+		for _, v := range e.OfType(mockengine.TypeVpc) {
+			if c := spec.Str(v.Inputs, "cidrBlock"); c != apiCidr {
 				allowed = append(allowed, c)
 			}
 		}
 		var seen []string
-		for _, r := range list(sg.Inputs, "ingress") {
+		for _, r := range spec.List(sg.Inputs, "ingress") {
 			rule := r.(map[string]any)
-			if str(rule, "protocol") != "tcp" || num(rule, "fromPort") != 443 || num(rule, "toPort") != 443 {
+			if spec.Str(rule, "protocol") != "tcp" || spec.Num(rule, "fromPort") != 443 || spec.Num(rule, "toPort") != 443 {
 				t.Errorf("endpoint SG rule %v is not tcp/443", rule)
 			}
-			if str(rule, "description") == "" {
+			if spec.Str(rule, "description") == "" {
 				t.Errorf("endpoint SG rule %v has no description", rule)
 			}
-			for _, c := range list(rule, "cidrBlocks") {
+			for _, c := range spec.List(rule, "cidrBlocks") {
 				seen = append(seen, c.(string))
 			}
 		}
@@ -112,12 +113,12 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 		if !slices.Equal(seen, allowed) {
 			t.Errorf("endpoint SG admits %v, want exactly the VPC ranges %v", seen, allowed)
 		}
-		if len(list(sg.Inputs, "egress")) != 0 {
+		if len(spec.List(sg.Inputs, "egress")) != 0 {
 			t.Errorf("endpoint SG has egress rules: %v", sg.Inputs["egress"])
 		}
 	})
 	t.Run("peering_routes_both_ways_never_default", func(t *testing.T) {
-		peerings := e.OfType(tPeering)
+		peerings := e.OfType(mockengine.TypePeering)
 		if len(peerings) == 0 {
 			t.Fatal("no peering")
 		}
@@ -126,30 +127,30 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 				t.Errorf("peering %s is not auto-accepted", p.Name)
 			}
 			var dests []string
-			for _, r := range e.OfType(tRoute) {
-				if str(r.Inputs, "vpcPeeringConnectionId") == p.ID {
-					dests = append(dests, str(r.Inputs, "destinationCidrBlock"))
+			for _, r := range e.OfType(mockengine.TypeRoute) {
+				if spec.Str(r.Inputs, "vpcPeeringConnectionId") == p.ID {
+					dests = append(dests, spec.Str(r.Inputs, "destinationCidrBlock"))
 				}
 			}
-			consumer, _ := e.Resolve(str(p.Inputs, "vpcId"))
-			api, _ := e.Resolve(str(p.Inputs, "peerVpcId"))
-			want := []string{str(api.Inputs, "cidrBlock"), str(consumer.Inputs, "cidrBlock")}
+			consumer, _ := e.Resolve(spec.Str(p.Inputs, "vpcId"))
+			api, _ := e.Resolve(spec.Str(p.Inputs, "peerVpcId"))
+			want := []string{spec.Str(api.Inputs, "cidrBlock"), spec.Str(consumer.Inputs, "cidrBlock")}
 			slices.Sort(dests)
 			slices.Sort(want)
 			if !slices.Equal(dests, want) {
 				t.Errorf("peering %s routes %v, want one toward each VPC %v", p.Name, dests, want)
 			}
 		}
-		for _, r := range e.OfType(tRoute) {
-			if d := str(r.Inputs, "destinationCidrBlock"); d == "0.0.0.0/0" || str(r.Inputs, "destinationIpv6CidrBlock") == "::/0" {
+		for _, r := range e.OfType(mockengine.TypeRoute) {
+			if d := spec.Str(r.Inputs, "destinationCidrBlock"); d == "0.0.0.0/0" || spec.Str(r.Inputs, "destinationIpv6CidrBlock") == "::/0" {
 				t.Errorf("route %s is a default route", r.Name)
 			}
 		}
 	})
 	t.Run("every_security_group_and_rule_is_described", func(t *testing.T) {
-		for _, typ := range []string{tSG, tIngressRule, tEgressRule} {
+		for _, typ := range []string{mockengine.TypeSecurityGroup, mockengine.TypeIngressRule, mockengine.TypeEgressRule} {
 			for _, r := range e.OfType(typ) {
-				if str(r.Inputs, "description") == "" {
+				if spec.Str(r.Inputs, "description") == "" {
 					t.Errorf("%s %s has no description", typ, r.Name)
 				}
 			}
@@ -159,19 +160,19 @@ func specNetwork(t *testing.T, e *mockengine.Engine, apiCidr string) {
 
 // specResolverDNS: the default DNS mode forwards exactly this API's host from the consumers.
 func specResolverDNS(t *testing.T, e *mockengine.Engine) {
-	endpoints := e.OfType(tResolverEP)
+	endpoints := e.OfType(mockengine.TypeResolverEndpoint)
 	t.Run("one_inbound_and_one_outbound_endpoint_with_IPs_in_two_AZs", func(t *testing.T) {
 		dirs := map[string]int{}
 		for _, ep := range endpoints {
-			dirs[str(ep.Inputs, "direction")]++
+			dirs[spec.Str(ep.Inputs, "direction")]++
 			var subnets []any
-			for _, ip := range list(ep.Inputs, "ipAddresses") {
+			for _, ip := range spec.List(ep.Inputs, "ipAddresses") {
 				subnets = append(subnets, ip.(map[string]any)["subnetId"])
 			}
 			if len(subnets) < 2 {
 				t.Errorf("%s has %d IPs, want at least 2", ep.Name, len(subnets))
 			}
-			if azs := distinctAZs(t, e, subnets); len(azs) < 2 || len(azs) != len(subnets) {
+			if azs := spec.DistinctAZs(t, e, subnets); len(azs) < 2 || len(azs) != len(subnets) {
 				t.Errorf("%s IPs in AZs %v: want each IP in a distinct AZ, at least 2", ep.Name, azs)
 			}
 		}
@@ -181,90 +182,90 @@ func specResolverDNS(t *testing.T, e *mockengine.Engine) {
 	})
 	t.Run("inbound_in_API_VPC_outbound_in_a_consumer_VPC", func(t *testing.T) {
 		for _, ep := range endpoints {
-			sg, _ := e.Resolve(list(ep.Inputs, "securityGroupIds")[0].(string))
-			vpc, _ := e.Resolve(str(sg.Inputs, "vpcId"))
+			sg, _ := e.Resolve(spec.List(ep.Inputs, "securityGroupIds")[0].(string))
+			vpc, _ := e.Resolve(spec.Str(sg.Inputs, "vpcId"))
 			isAPI := vpc.Name == "api-vpc"
-			if (str(ep.Inputs, "direction") == "INBOUND") != isAPI {
-				t.Errorf("%s (%s) sits in %s", ep.Name, str(ep.Inputs, "direction"), vpc.Name)
+			if (spec.Str(ep.Inputs, "direction") == "INBOUND") != isAPI {
+				t.Errorf("%s (%s) sits in %s", ep.Name, spec.Str(ep.Inputs, "direction"), vpc.Name)
 			}
 		}
 	})
 	t.Run("resolver_SGs_allow_53_tcp_and_udp_only_between_the_endpoints", func(t *testing.T) {
 		sgOf := map[string]string{} // direction -> SG id
 		for _, ep := range endpoints {
-			sgOf[str(ep.Inputs, "direction")] = list(ep.Inputs, "securityGroupIds")[0].(string)
+			sgOf[spec.Str(ep.Inputs, "direction")] = spec.List(ep.Inputs, "securityGroupIds")[0].(string)
 		}
 		check := func(typ, ownSG, peerSG string) {
 			protos := map[string]bool{}
 			for _, r := range e.OfType(typ) {
-				if str(r.Inputs, "securityGroupId") != ownSG {
+				if spec.Str(r.Inputs, "securityGroupId") != ownSG {
 					continue
 				}
-				if num(r.Inputs, "fromPort") != 53 || num(r.Inputs, "toPort") != 53 || str(r.Inputs, "referencedSecurityGroupId") != peerSG || r.Inputs["cidrIpv4"] != nil {
+				if spec.Num(r.Inputs, "fromPort") != 53 || spec.Num(r.Inputs, "toPort") != 53 || spec.Str(r.Inputs, "referencedSecurityGroupId") != peerSG || r.Inputs["cidrIpv4"] != nil {
 					t.Errorf("%s %s is not port 53 to/from the other endpoint's SG only: %v", typ, r.Name, r.Inputs)
 				}
-				if !dependsOnType(e, r, tPeering) {
+				if !dependsOnType(e, r, mockengine.TypePeering) {
 					t.Errorf("%s %s does not wait for the peering it references across", typ, r.Name)
 				}
-				protos[str(r.Inputs, "ipProtocol")] = true
+				protos[spec.Str(r.Inputs, "ipProtocol")] = true
 			}
 			if !protos["tcp"] || !protos["udp"] || len(protos) != 2 {
 				t.Errorf("%s on %s covers protocols %v, want tcp and udp", typ, ownSG, protos)
 			}
 		}
-		check(tIngressRule, sgOf["INBOUND"], sgOf["OUTBOUND"])
-		check(tEgressRule, sgOf["OUTBOUND"], sgOf["INBOUND"])
+		check(mockengine.TypeIngressRule, sgOf["INBOUND"], sgOf["OUTBOUND"])
+		check(mockengine.TypeEgressRule, sgOf["OUTBOUND"], sgOf["INBOUND"])
 		for _, dir := range []string{"INBOUND", "OUTBOUND"} {
 			sg, _ := e.Resolve(sgOf[dir])
-			if len(list(sg.Inputs, "ingress")) != 0 || len(list(sg.Inputs, "egress")) != 0 {
+			if len(spec.List(sg.Inputs, "ingress")) != 0 || len(spec.List(sg.Inputs, "egress")) != 0 {
 				t.Errorf("%s endpoint SG has inline rules besides the DNS rules", dir)
 			}
 		}
 	})
 	t.Run("forwarding_rule_covers_only_this_API_host", func(t *testing.T) {
-		rules := e.OfType(tResolverRule)
+		rules := e.OfType(mockengine.TypeResolverRule)
 		if len(rules) != 1 {
 			t.Fatalf("%d forwarding rules, want 1", len(rules))
 		}
 		rule := rules[0]
-		api := e.OfType(tRestAPI)[0]
-		want := fmt.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID, regionUnderTest)
-		if got := str(rule.Inputs, "domainName"); got != want {
+		api := e.OfType(mockengine.TypeRestAPI)[0]
+		want := fmt.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID, spec.Region)
+		if got := spec.Str(rule.Inputs, "domainName"); got != want {
 			t.Errorf("rule domain %q, want exactly %q", got, want)
 		}
-		if str(rule.Inputs, "ruleType") != "FORWARD" {
-			t.Errorf("rule type %q", str(rule.Inputs, "ruleType"))
+		if spec.Str(rule.Inputs, "ruleType") != "FORWARD" {
+			t.Errorf("rule type %q", spec.Str(rule.Inputs, "ruleType"))
 		}
 		var inbound mockengine.Resource
 		for _, ep := range endpoints {
-			if str(ep.Inputs, "direction") == "INBOUND" {
+			if spec.Str(ep.Inputs, "direction") == "INBOUND" {
 				inbound = ep
 			}
 		}
 		var wantIPs, gotIPs []string
-		for _, ip := range list(inbound.Outputs, "ipAddresses") {
-			wantIPs = append(wantIPs, str(ip.(map[string]any), "ip"))
+		for _, ip := range spec.List(inbound.Outputs, "ipAddresses") {
+			wantIPs = append(wantIPs, spec.Str(ip.(map[string]any), "ip"))
 		}
-		for _, ip := range list(rule.Inputs, "targetIps") {
+		for _, ip := range spec.List(rule.Inputs, "targetIps") {
 			m := ip.(map[string]any)
-			gotIPs = append(gotIPs, str(m, "ip"))
-			if num(m, "port") != 53 {
+			gotIPs = append(gotIPs, spec.Str(m, "ip"))
+			if spec.Num(m, "port") != 53 {
 				t.Errorf("target %v is not port 53", m)
 			}
 		}
 		if len(gotIPs) < 2 || !slices.Equal(gotIPs, wantIPs) {
 			t.Errorf("rule targets %v, want the inbound endpoint's IPs %v", gotIPs, wantIPs)
 		}
-		if outbound, ok := e.Resolve(str(rule.Inputs, "resolverEndpointId")); !ok || str(outbound.Inputs, "direction") != "OUTBOUND" {
+		if outbound, ok := e.Resolve(spec.Str(rule.Inputs, "resolverEndpointId")); !ok || spec.Str(outbound.Inputs, "direction") != "OUTBOUND" {
 			t.Errorf("rule does not use the outbound endpoint")
 		}
 	})
 	t.Run("rule_associated_with_consumer_VPCs_only", func(t *testing.T) {
 		var got, want []string
-		for _, a := range e.OfType(tRuleAssoc) {
-			got = append(got, str(a.Inputs, "vpcId"))
+		for _, a := range e.OfType(mockengine.TypeResolverRuleAssoc) {
+			got = append(got, spec.Str(a.Inputs, "vpcId"))
 		}
-		for _, v := range e.OfType(tVpc) {
+		for _, v := range e.OfType(mockengine.TypeVpc) {
 			if v.Name != "api-vpc" {
 				want = append(want, v.ID)
 			}
@@ -303,43 +304,43 @@ func dependsOnType(e *mockengine.Engine, r mockengine.Resource, typ string) bool
 
 // TestDNSModes: the alternatives to resolver endpoints make only what they need.
 func TestDNSModes(t *testing.T) {
-	base := stackConfig(t, devStack)
+	base := spec.StackConfig(t, projectRoot, devStack)
 	t.Run("privateZone_makes_a_zone_with_an_alias_and_no_resolver", func(t *testing.T) {
-		e := runProgram(t, withKey(t, base, "dns", map[string]any{"mode": "privateZone"}))
-		if n := len(e.OfType(tResolverEP)) + len(e.OfType(tResolverRule)); n != 0 {
+		e := runProgram(t, spec.WithKey(t, base, "dns", map[string]any{"mode": "privateZone"}))
+		if n := len(e.OfType(mockengine.TypeResolverEndpoint)) + len(e.OfType(mockengine.TypeResolverRule)); n != 0 {
 			t.Errorf("%d resolver resources in privateZone mode", n)
 		}
-		zones := e.OfType(tZone)
+		zones := e.OfType(mockengine.TypeZone)
 		if len(zones) != 1 {
 			t.Fatalf("%d zones, want 1", len(zones))
 		}
-		api := e.OfType(tRestAPI)[0]
-		host := fmt.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID, regionUnderTest)
-		if str(zones[0].Inputs, "name") != host {
-			t.Errorf("zone %q, want exactly the API host %q", str(zones[0].Inputs, "name"), host)
+		api := e.OfType(mockengine.TypeRestAPI)[0]
+		host := fmt.Sprintf("%s.execute-api.%s.amazonaws.com", api.ID, spec.Region)
+		if spec.Str(zones[0].Inputs, "name") != host {
+			t.Errorf("zone %q, want exactly the API host %q", spec.Str(zones[0].Inputs, "name"), host)
 		}
 		var zoneVPCs []string
-		for _, v := range list(zones[0].Inputs, "vpcs") {
-			zoneVPCs = append(zoneVPCs, str(v.(map[string]any), "vpcId"))
+		for _, v := range spec.List(zones[0].Inputs, "vpcs") {
+			zoneVPCs = append(zoneVPCs, spec.Str(v.(map[string]any), "vpcId"))
 		}
-		if consumer, ok := e.Named(tVpc, "consumers-consumer-vpc"); !ok || !slices.Equal(zoneVPCs, []string{consumer.ID}) {
+		if consumer, ok := e.Named(mockengine.TypeVpc, "consumers-consumer-vpc"); !ok || !slices.Equal(zoneVPCs, []string{consumer.ID}) {
 			t.Errorf("zone associated with %v, want the consumer VPC only", zoneVPCs)
 		}
-		records := e.OfType(tRecord)
+		records := e.OfType(mockengine.TypeRecord)
 		if len(records) != 1 {
 			t.Fatalf("%d records, want 1 alias", len(records))
 		}
-		ep, _ := e.Named(tVpcEndpoint, "api-execute-api")
-		wantTarget := str(list(ep.Outputs, "dnsEntries")[0].(map[string]any), "dnsName")
-		aliases := list(records[0].Inputs, "aliases")
-		if str(records[0].Inputs, "name") != host || str(records[0].Inputs, "type") != "A" || len(aliases) != 1 ||
-			str(aliases[0].(map[string]any), "name") != wantTarget {
+		ep, _ := e.Named(mockengine.TypeVpcEndpoint, "api-execute-api")
+		wantTarget := spec.Str(spec.List(ep.Outputs, "dnsEntries")[0].(map[string]any), "dnsName")
+		aliases := spec.List(records[0].Inputs, "aliases")
+		if spec.Str(records[0].Inputs, "name") != host || spec.Str(records[0].Inputs, "type") != "A" || len(aliases) != 1 ||
+			spec.Str(aliases[0].(map[string]any), "name") != wantTarget {
 			t.Errorf("record %v is not an A alias of the API host to the endpoint %s", records[0].Inputs, wantTarget)
 		}
 	})
 	t.Run("endpointAlias_makes_no_DNS_resources", func(t *testing.T) {
-		e := runProgram(t, withKey(t, base, "dns", map[string]any{"mode": "endpointAlias"}))
-		for _, typ := range []string{tResolverEP, tResolverRule, tRuleAssoc, tZone, tRecord} {
+		e := runProgram(t, spec.WithKey(t, base, "dns", map[string]any{"mode": "endpointAlias"}))
+		for _, typ := range []string{mockengine.TypeResolverEndpoint, mockengine.TypeResolverRule, mockengine.TypeResolverRuleAssoc, mockengine.TypeZone, mockengine.TypeRecord} {
 			if n := len(e.OfType(typ)); n != 0 {
 				t.Errorf("%d %s in endpointAlias mode", n, typ)
 			}
@@ -350,20 +351,20 @@ func TestDNSModes(t *testing.T) {
 // TestConsumerScaling: each consumer adds the same resources; the resolver endpoints are shared.
 func TestConsumerScaling(t *testing.T) {
 	// Ten consumers need 11 VPCs, more than the default quota of 5 per region.
-	base := withKey(t, stackConfig(t, devStack), "quotas", map[string]int{"vpcsPerRegion": 20})
+	base := spec.WithKey(t, spec.StackConfig(t, projectRoot, devStack), "quotas", map[string]int{"vpcsPerRegion": 20})
 	counts := map[int]int{}
 	for _, n := range []int{1, 3, 10} {
-		e := runProgram(t, consumerConfig(t, base, n))
+		e := runProgram(t, spec.ConsumerConfig(t, base, n))
 		counts[n] = len(e.Resources())
-		byType := countByType(e)
-		if byType[tResolverEP] != 2 || byType[tResolverRule] != 1 {
-			t.Errorf("%d consumers: %d resolver endpoints and %d rules, want 2 and 1", n, byType[tResolverEP], byType[tResolverRule])
+		byType := spec.CountByType(e)
+		if byType[mockengine.TypeResolverEndpoint] != 2 || byType[mockengine.TypeResolverRule] != 1 {
+			t.Errorf("%d consumers: %d resolver endpoints and %d rules, want 2 and 1", n, byType[mockengine.TypeResolverEndpoint], byType[mockengine.TypeResolverRule])
 		}
-		if byType[tPeering] != n || byType[tRuleAssoc] != n || byType[tVpc] != n+1 {
-			t.Errorf("%d consumers: %d peerings, %d rule associations, %d VPCs", n, byType[tPeering], byType[tRuleAssoc], byType[tVpc])
+		if byType[mockengine.TypePeering] != n || byType[mockengine.TypeResolverRuleAssoc] != n || byType[mockengine.TypeVpc] != n+1 {
+			t.Errorf("%d consumers: %d peerings, %d rule associations, %d VPCs", n, byType[mockengine.TypePeering], byType[mockengine.TypeResolverRuleAssoc], byType[mockengine.TypeVpc])
 		}
-		ep, _ := e.Named(tSG, "api-execute-api-sg")
-		if got := len(list(ep.Inputs, "ingress")); got != n+1 {
+		ep, _ := e.Named(mockengine.TypeSecurityGroup, "api-execute-api-sg")
+		if got := len(spec.List(ep.Inputs, "ingress")); got != n+1 {
 			t.Errorf("%d consumers: endpoint SG has %d rules, want %d", n, got, n+1)
 		}
 	}

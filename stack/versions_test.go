@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/private-api/infra"
 	"github.com/example/private-api/internal/mockengine"
+	"github.com/example/private-api/internal/mockengine/spec"
 )
 
 // deployedStack answers like an account where the stack was deployed before: each function has
@@ -47,16 +48,16 @@ func (d deployedStack) Call(args pulumi.MockCallArgs) (resource.PropertyMap, err
 // runDeployed runs the program against a deployed stack of this test's functions.
 func runDeployed(t *testing.T, cfg map[string]string, newest, serving map[string]string) (*mockengine.Engine, error) {
 	t.Helper()
-	return runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), newest: newest}, serving)
+	return runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(spec.Project, "test", spec.Region), newest: newest}, serving)
 }
 
 func runDeployedStack(t *testing.T, cfg map[string]string, d deployedStack, serving map[string]string) (*mockengine.Engine, error) {
 	t.Helper()
 	d.serving = map[string]string{}
 	for fn, v := range serving {
-		d.serving[projectName+"-test-"+fn] = v
+		d.serving[spec.Project+"-test-"+fn] = v
 	}
-	err := pulumi.RunErr(testProgram, pulumi.WithMocks(projectName, "test", d), func(info *pulumi.RunInfo) {
+	err := pulumi.RunErr(testProgram, pulumi.WithMocks(spec.Project, "test", d), func(info *pulumi.RunInfo) {
 		info.Config = cfg
 		info.DryRun = true
 	})
@@ -66,20 +67,20 @@ func runDeployedStack(t *testing.T, cfg map[string]string, d deployedStack, serv
 // aliasOf returns a function's alias live: the version it serves and its additional version weights.
 func aliasOf(t *testing.T, e *mockengine.Engine, function string) (version string, weights map[string]any) {
 	t.Helper()
-	a := named(t, e, tAlias, function+"-live")
-	if str(a.Inputs, "name") != "live" || !strings.HasPrefix(str(a.Inputs, "functionName"), projectName+"-test-"+function) {
-		t.Errorf("alias %s: name %q of function %q, want live of %s", a.Name, str(a.Inputs, "name"), str(a.Inputs, "functionName"), function)
+	a := spec.Named(t, e, tAlias, function+"-live")
+	if spec.Str(a.Inputs, "name") != "live" || !strings.HasPrefix(spec.Str(a.Inputs, "functionName"), spec.Project+"-test-"+function) {
+		t.Errorf("alias %s: name %q of function %q, want live of %s", a.Name, spec.Str(a.Inputs, "name"), spec.Str(a.Inputs, "functionName"), function)
 	}
-	if a.Parent != named(t, e, "private-api:infra:GoFunction", function).URN {
+	if a.Parent != spec.Named(t, e, "private-api:infra:GoFunction", function).URN {
 		t.Errorf("alias %s is not a child of its GoFunction", a.Name)
 	}
-	return str(a.Inputs, "functionVersion"), obj(obj(a.Inputs, "routingConfig"), "additionalVersionWeights")
+	return spec.Str(a.Inputs, "functionVersion"), spec.Obj(spec.Obj(a.Inputs, "routingConfig"), "additionalVersionWeights")
 }
 
 // TestReleases: every function publishes versions and serves through live; a pin rolls one back,
 // a canary splits live between the version it served and the newest.
 func TestReleases(t *testing.T) {
-	dev := stackConfig(t, devStack)
+	dev := spec.StackConfig(t, projectRoot, devStack)
 
 	t.Run("canary_0_live_serves_the_newest_published_version", func(t *testing.T) {
 		e := runProgram(t, dev)
@@ -88,8 +89,8 @@ func TestReleases(t *testing.T) {
 				t.Errorf("function %s does not publish versions", fn.Name)
 			}
 			version, weights := aliasOf(t, e, fn.Name)
-			if version != str(fn.Outputs, "version") || version == "$LATEST" || weights != nil {
-				t.Errorf("%s: live serves %q with weights %v, want the newest published version %q alone", fn.Name, version, weights, str(fn.Outputs, "version"))
+			if version != spec.Str(fn.Outputs, "version") || version == "$LATEST" || weights != nil {
+				t.Errorf("%s: live serves %q with weights %v, want the newest published version %q alone", fn.Name, version, weights, spec.Str(fn.Outputs, "version"))
 			}
 		}
 		for _, c := range e.Calls() {
@@ -100,7 +101,7 @@ func TestReleases(t *testing.T) {
 	})
 
 	t.Run("a_canary_gives_the_newest_its_share_and_the_served_version_the_rest", func(t *testing.T) {
-		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
+		cfg := spec.WithKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
 		e, err := runDeployed(t, cfg, map[string]string{"claims": "8", "employees": "5", "whoami": "3"},
 			map[string]string{"claims": "7", "employees": "5", "whoami": "3"})
 		if err != nil {
@@ -117,7 +118,7 @@ func TestReleases(t *testing.T) {
 	})
 
 	t.Run("a_first_deploy_has_nothing_to_canary_against", func(t *testing.T) {
-		e := runProgram(t, withKey(t, dev, "functions", map[string]any{"canaryPercent": 10}))
+		e := runProgram(t, spec.WithKey(t, dev, "functions", map[string]any{"canaryPercent": 10}))
 		for _, fn := range e.OfType(tFunction) {
 			if version, weights := aliasOf(t, e, fn.Name); version != "1" || weights != nil {
 				t.Errorf("%s: live serves %q with %v on a new stack, want version 1 alone", fn.Name, version, weights)
@@ -126,7 +127,7 @@ func TestReleases(t *testing.T) {
 	})
 
 	t.Run("a_pin_points_live_at_that_version_and_runs_no_canary", func(t *testing.T) {
-		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 20, "pinnedVersions": map[string]int{"claims": 6}})
+		cfg := spec.WithKey(t, dev, "functions", map[string]any{"canaryPercent": 20, "pinnedVersions": map[string]int{"claims": 6}})
 		e, err := runDeployed(t, cfg, map[string]string{"claims": "8", "employees": "5", "whoami": "3"},
 			map[string]string{"claims": "8", "employees": "4", "whoami": "3"})
 		if err != nil {
@@ -141,7 +142,7 @@ func TestReleases(t *testing.T) {
 	})
 
 	t.Run("a_pin_beyond_the_newest_version_fails_naming_the_key", func(t *testing.T) {
-		cfg := withKey(t, dev, "functions", map[string]any{"pinnedVersions": map[string]int{"whoami": 9}})
+		cfg := spec.WithKey(t, dev, "functions", map[string]any{"pinnedVersions": map[string]int{"whoami": 9}})
 		_, err := runDeployed(t, cfg, map[string]string{"whoami": "3"}, nil)
 		if err == nil || !strings.Contains(err.Error(), "private-api:functions.pinnedVersions.whoami: 9 is not a published version") {
 			t.Fatalf("err %v, want the pin refused", err)
@@ -149,9 +150,9 @@ func TestReleases(t *testing.T) {
 	})
 
 	t.Run("an_alias_lookup_that_fails_otherwise_stops_the_deploy", func(t *testing.T) {
-		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
+		cfg := spec.WithKey(t, dev, "functions", map[string]any{"canaryPercent": 10})
 		denied := errors.New("reading Lambda Alias: operation error Lambda: GetAlias, https response error StatusCode: 403, AccessDeniedException")
-		_, err := runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(projectName, "test", regionUnderTest), lookupErr: denied}, nil)
+		_, err := runDeployedStack(t, cfg, deployedStack{Engine: mockengine.New(spec.Project, "test", spec.Region), lookupErr: denied}, nil)
 		if err == nil || !strings.Contains(err.Error(), "needs lambda:GetAlias") || !strings.Contains(err.Error(), "AccessDeniedException") {
 			t.Fatalf("err %v, want the lookup's failure and the permission it needs", err)
 		}
@@ -161,10 +162,10 @@ func TestReleases(t *testing.T) {
 		// The API invokes the alias, whose ARN does not change with the versions behind it, so a
 		// canary, a pin or a new version never redeploys the stage.
 		trigger := func(e *mockengine.Engine) string {
-			return str(obj(named(t, e, tDeployment, "private-deployment").Inputs, "triggers"), "redeployment")
+			return spec.Str(spec.Obj(spec.Named(t, e, tDeployment, "private-deployment").Inputs, "triggers"), "redeployment")
 		}
 		plain := runProgram(t, dev)
-		cfg := withKey(t, dev, "functions", map[string]any{"canaryPercent": 10, "pinnedVersions": map[string]int{"whoami": 2}})
+		cfg := spec.WithKey(t, dev, "functions", map[string]any{"canaryPercent": 10, "pinnedVersions": map[string]int{"whoami": 2}})
 		canary, err := runDeployed(t, cfg, map[string]string{"claims": "8", "whoami": "3"}, map[string]string{"claims": "7"})
 		if err != nil {
 			t.Fatal(err)
