@@ -32,21 +32,39 @@ var (
 // Validate checks the whole config and returns every problem found, each naming its key and fix.
 func (c Config) Validate() error { return c.problems().errOrNil() }
 
-// problems is every rule the config breaks.
+// problems is every rule the config breaks, section by section.
 func (c Config) problems() Problems {
+	return slices.Concat(
+		c.networkProblems(),
+		c.dnsProblems(),
+		c.apiProblems(),
+		c.logsProblems(),
+		c.tableProblems(),
+		c.functionsProblems(),
+		c.Functions.releaseProblems(),
+		c.testClientProblems(),
+		c.alarmProblems(),
+		c.apiClientProblems(),
+		c.waiverProblems(),
+		c.quotaProblems(),
+	)
+}
+
+// vpc is a VPC CIDR the stack creates and the key it is configured at.
+type vpc struct {
+	key    string
+	prefix netip.Prefix
+}
+
+// networkProblems checks that every VPC CIDR parses, is a size AWS accepts, and overlaps no other peered one.
+func (c Config) networkProblems() Problems {
 	var ps Problems
 	bad := ps.add
-
-	// Network: every VPC CIDR parses, is a size AWS accepts, and overlaps no other peered one.
-	type vpc struct {
-		key    string
-		prefix netip.Prefix
-	}
-	var vpcs []vpc
+	var api []vpc
 	if p, err := parseVPCCidr(c.Network.APIVpcCidr); err != nil {
 		bad("network.apiVpcCidr", "%v", err)
 	} else {
-		vpcs = append(vpcs, vpc{"network.apiVpcCidr", p})
+		api = append(api, vpc{"network.apiVpcCidr", p})
 	}
 	switch {
 	case c.Network.AZCount < 2 && c.DNS.Mode == DNSResolver:
@@ -59,12 +77,20 @@ func (c Config) problems() Problems {
 	if c.Network.SubnetPrefixLength < 16 || c.Network.SubnetPrefixLength > 28 {
 		bad("network.subnetPrefixLength", "/%d is not a subnet size AWS accepts: use 16 to 28", c.Network.SubnetPrefixLength)
 	}
+	consumerPs, peered, sized := c.consumerProblems()
+	ps = append(ps, consumerPs...)
+	ps = append(ps, overlapProblems(slices.Concat(api, peered))...)
+	return append(ps, c.subnetProblems(slices.Concat(api, sized))...)
+}
+
+// consumerProblems checks each consumer VPC and returns the peered ones and all whose CIDR parses.
+func (c Config) consumerProblems() (ps Problems, peered, sized []vpc) {
+	bad := ps.add
 	if len(c.Consumers) == 0 {
 		bad("consumers", "no consumer VPC: add at least one {name, cidr}")
 	}
 	names := map[string]bool{}
 	roles := map[string]string{} // account id -> the first role ARN given for it
-	sized := slices.Clone(vpcs)  // every VPC the stack creates, for the subnet check
 	for i, cons := range c.Consumers {
 		key := fmt.Sprintf("consumers[%d]", i)
 		ps.uniqueName(key+".name", cons.Name, names, "is used by another consumer: give each consumer VPC a unique name")
@@ -85,34 +111,55 @@ func (c Config) problems() Problems {
 		// Only peered VPCs share routes with the API VPC: an endpoint consumer may reuse any range
 		// (10.0.0.0/16 included), since its traffic reaches the API through its own endpoint.
 		if cons.Peered() {
-			vpcs = append(vpcs, vpc{key + ".cidr", p})
+			peered = append(peered, vpc{key + ".cidr", p})
 		}
 	}
+	return ps, peered, sized
+}
+
+// overlapProblems reports each peered VPC whose range overlaps an earlier one.
+func overlapProblems(vpcs []vpc) Problems {
+	var ps Problems
 	for i := range vpcs {
 		for j := i + 1; j < len(vpcs); j++ {
 			if vpcs[i].prefix.Overlaps(vpcs[j].prefix) {
-				bad(vpcs[j].key, "%s overlaps %s (%s): peered VPCs need disjoint ranges, pick another range, or connect this consumer with connect: %s", vpcs[j].prefix, vpcs[i].key, vpcs[i].prefix, ConnectEndpoint)
+				ps.add(vpcs[j].key, "%s overlaps %s (%s): peered VPCs need disjoint ranges, pick another range, or connect this consumer with connect: %s", vpcs[j].prefix, vpcs[i].key, vpcs[i].prefix, ConnectEndpoint)
 			}
 		}
 	}
+	return ps
+}
+
+// subnetProblems reports each VPC too small for azCount subnets of the configured size.
+func (c Config) subnetProblems(sized []vpc) Problems {
+	var ps Problems
 	for _, v := range sized {
 		if _, err := cidr.Subnets(v.prefix.String(), c.Network.SubnetPrefixLength, c.Network.AZCount); err != nil && c.Network.SubnetPrefixLength >= 16 && c.Network.SubnetPrefixLength <= 28 {
-			bad("network.subnetPrefixLength", "%v: use a longer prefix or a larger %s", err, v.key)
+			ps.add("network.subnetPrefixLength", "%v: use a longer prefix or a larger %s", err, v.key)
 		}
 	}
+	return ps
+}
 
-	// DNS.
+// dnsProblems checks the DNS mode, and that resolver mode has a peered consumer to forward to.
+func (c Config) dnsProblems() Problems {
+	var ps Problems
 	switch c.DNS.Mode {
 	case DNSResolver:
 		if len(c.Consumers) > 0 && !slices.ContainsFunc(c.Consumers, Consumer.Peered) {
-			bad("dns.mode", "resolver forwards the API host name into peered consumer VPCs, and no consumer is peered: use %s (a private zone in each endpoint consumer's VPC) or %s", DNSPrivateZone, DNSEndpointAlias)
+			ps.add("dns.mode", "resolver forwards the API host name into peered consumer VPCs, and no consumer is peered: use %s (a private zone in each endpoint consumer's VPC) or %s", DNSPrivateZone, DNSEndpointAlias)
 		}
 	case DNSPrivateZone, DNSEndpointAlias:
 	default:
-		bad("dns.mode", "%q is not a DNS mode: use %s, %s or %s", c.DNS.Mode, DNSResolver, DNSPrivateZone, DNSEndpointAlias)
+		ps.add("dns.mode", "%q is not a DNS mode: use %s, %s or %s", c.DNS.Mode, DNSResolver, DNSPrivateZone, DNSEndpointAlias)
 	}
+	return ps
+}
 
-	// API stage and policy.
+// apiProblems checks the API stage (name, logging, throttling) and its policy's source CIDRs.
+func (c Config) apiProblems() Problems {
+	var ps Problems
+	bad := ps.add
 	if !stageNamePattern.MatchString(c.API.StageName) {
 		bad("api.stageName", "%q is not a valid stage name: use 1-128 letters, digits, hyphens or underscores", c.API.StageName)
 	}
@@ -130,41 +177,65 @@ func (c Config) problems() Problems {
 			bad(fmt.Sprintf("api.allowedSourceCidrs[%d]", i), "%q is not a CIDR: write it like 10.20.0.0/16, or leave the list empty to allow any address in the peered VPCs", cidr)
 		}
 	}
+	return ps
+}
 
+// logsProblems checks that the log retention is one CloudWatch Logs accepts.
+func (c Config) logsProblems() Problems {
+	var ps Problems
 	if !slices.Contains(RetentionDays, c.Logs.RetentionDays) {
-		bad("logs.retentionDays", "%d is not a retention CloudWatch Logs accepts: use one of %s", c.Logs.RetentionDays, joinInts(RetentionDays))
+		ps.add("logs.retentionDays", "%d is not a retention CloudWatch Logs accepts: use one of %s", c.Logs.RetentionDays, joinInts(RetentionDays))
 	}
+	return ps
+}
 
+// tableProblems checks the table's encryption choice and its admin principals.
+func (c Config) tableProblems() Problems {
+	var ps Problems
 	if c.Table.Encryption != EncryptionAWSOwned && c.Table.Encryption != EncryptionCustomerManaged {
-		bad("table.encryption", "%q: use %s or %s", c.Table.Encryption, EncryptionAWSOwned, EncryptionCustomerManaged)
+		ps.add("table.encryption", "%q: use %s or %s", c.Table.Encryption, EncryptionAWSOwned, EncryptionCustomerManaged)
 	}
-
 	for i, p := range c.Table.AdminPrincipals {
 		if !principalPattern.MatchString(p) {
-			bad(fmt.Sprintf("table.adminPrincipals[%d]", i), "%q: use the IAM role ARN the deployer assumes, such as arn:aws:iam::123456789012:role/ci-deploy (not an STS session ARN, which changes with every session)", p)
+			ps.add(fmt.Sprintf("table.adminPrincipals[%d]", i), "%q: use the IAM role ARN the deployer assumes, such as arn:aws:iam::123456789012:role/ci-deploy (not an STS session ARN, which changes with every session)", p)
 		}
 	}
+	return ps
+}
+
+// functionsProblems checks the functions' memory, timeout and reserved concurrency.
+func (c Config) functionsProblems() Problems {
+	var ps Problems
 	if c.Functions.MemoryMB < 128 || c.Functions.MemoryMB > 10240 {
-		bad("functions.memoryMb", "%d: Lambda accepts 128 to 10240 MB", c.Functions.MemoryMB)
+		ps.add("functions.memoryMb", "%d: Lambda accepts 128 to 10240 MB", c.Functions.MemoryMB)
 	}
 	// API Gateway gives up on an integration after 29 s; a longer function would keep running unseen.
 	if c.Functions.TimeoutSeconds < 1 || c.Functions.TimeoutSeconds > 28 {
-		bad("functions.timeoutSeconds", "%d: use 1 to 28 seconds (API Gateway's integration timeout is 29 s)", c.Functions.TimeoutSeconds)
+		ps.add("functions.timeoutSeconds", "%d: use 1 to 28 seconds (API Gateway's integration timeout is 29 s)", c.Functions.TimeoutSeconds)
 	}
 	if c.Functions.ReservedConcurrency < 0 {
-		bad("functions.reservedConcurrency", "%d: use 0 to reserve nothing, or the number of concurrent executions each function keeps for itself", c.Functions.ReservedConcurrency)
+		ps.add("functions.reservedConcurrency", "%d: use 0 to reserve nothing, or the number of concurrent executions each function keeps for itself", c.Functions.ReservedConcurrency)
 	}
+	return ps
+}
 
-	ps = append(ps, c.Functions.releaseProblems()...)
-
+// testClientProblems checks the test client's instance type and that its VPC is in the API's account.
+func (c Config) testClientProblems() Problems {
+	var ps Problems
 	if c.Client.TestInstance && !instanceTypePattern.MatchString(c.Client.InstanceType) {
-		bad("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
+		ps.add("client.instanceType", "%q is not a Graviton (arm64) instance type: use for example t4g.nano", c.Client.InstanceType)
 	}
 	if c.Client.TestInstance && len(c.Consumers) > 0 && c.Consumers[0].Account != nil {
-		bad("client.testInstance", "the test client goes in the first consumer VPC, and consumers[0] (%s) is in account %s: its role and instance profile live in the API's account, so list a consumer of the API's account first", c.Consumers[0].Name, c.Consumers[0].Account.ID)
+		ps.add("client.testInstance", "the test client goes in the first consumer VPC, and consumers[0] (%s) is in account %s: its role and instance profile live in the API's account, so list a consumer of the API's account first", c.Consumers[0].Name, c.Consumers[0].Account.ID)
 	}
-	ps = append(ps, c.alarmProblems()...)
+	return ps
+}
 
+// apiClientProblems checks each calling service (name, routes, principals, consumer), then that every
+// consumer in another account has a client.
+func (c Config) apiClientProblems() Problems {
+	var ps Problems
+	bad := ps.add
 	clientNames := map[string]bool{}
 	for i, cl := range c.Clients {
 		key := fmt.Sprintf("clients[%d]", i)
@@ -194,19 +265,25 @@ func (c Config) problems() Problems {
 			bad(fmt.Sprintf("consumers[%d].account", i), "no client calls from consumer %s: add a clients entry with consumer: %s (its role is created in account %s, trusted by principals of that account)", cons.Name, cons.Name, cons.Account.ID)
 		}
 	}
+	return ps
+}
+
+// waiverProblems checks that each waiver names a check, gives a reason and has a valid resource glob.
+func (c Config) waiverProblems() Problems {
+	var ps Problems
 	for i, w := range c.Waivers {
 		key := fmt.Sprintf("waivers[%d]", i)
 		if strings.TrimSpace(w.Check) == "" {
-			bad(key+".check", "name the check this waiver accepts by one of its IDs, such as EC2.6")
+			ps.add(key+".check", "name the check this waiver accepts by one of its IDs, such as EC2.6")
 		}
 		if len(strings.Fields(w.Reason)) < 3 {
-			bad(key+".reason", "%q: say in a sentence why this stack accepts the failure; the plan prints it next to the finding", w.Reason)
+			ps.add(key+".reason", "%q: say in a sentence why this stack accepts the failure; the plan prints it next to the finding", w.Reason)
 		}
 		if _, err := path.Match(w.Resource, ""); err != nil {
-			bad(key+".resource", "%q is not a valid glob: use * and ? over resource names, or leave it out for every resource", w.Resource)
+			ps.add(key+".resource", "%q is not a valid glob: use * and ? over resource names, or leave it out for every resource", w.Resource)
 		}
 	}
-	return append(ps, c.quotaProblems()...)
+	return ps
 }
 
 // accountProblems checks a consumer that lives in another account: a 12-digit id, a role of that
