@@ -61,28 +61,53 @@ var gone = map[string]bool{OpDelete: true, OpDeleteReplaced: true, OpDiscard: tr
 //     (propertyDependencies; see unknownRef), else `${unknown}`, and its key is recorded in
 //     Resource.Unknown.
 func FromPreview(p Preview) (*Previewed, error) {
-	stack, project := "", ""
-	states := map[string]*Step{}
-	var order []string
-	out := &Previewed{Config: p.Config}
-	region := p.Config["aws:region"]
+	sc, err := scanSteps(p)
+	if err != nil {
+		return nil, err
+	}
+	if sc.region == "" {
+		return nil, errors.New("the preview names no region: neither config aws:region nor the aws provider's region input is set")
+	}
+	if err := checkSames(p); err != nil {
+		return nil, err
+	}
+	out := &Previewed{Config: p.Config, Changes: sc.changes}
+	rs := finalResources(sc.order, sc.states)
+	out.Unknown = normalizeResources(rs, sc.states)
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].URN < rs[j].URN })
+	out.Engine = mockengine.FromResources(sc.project, sc.stack, sc.region, rs)
+	return out, nil
+}
+
+// stepScan is what one pass over a preview's steps finds.
+type stepScan struct {
+	stack, project, region string
+	// states is each resource's last step by URN (nil once deleted); order lists URNs as first seen.
+	states  map[string]*Step
+	order   []string
+	changes []Change
+}
+
+// scanSteps reads the stack, the region, the changes and each resource's final step from the steps.
+func scanSteps(p Preview) (stepScan, error) {
+	sc := stepScan{states: map[string]*Step{}, region: p.Config["aws:region"]}
 	for i := range p.Steps {
 		s := &p.Steps[i]
 		u := resource.URN(s.URN)
 		if !u.IsValid() {
-			return nil, fmt.Errorf("step %d: urn %q is not a Pulumi URN", i, s.URN)
+			return stepScan{}, fmt.Errorf("step %d: urn %q is not a Pulumi URN", i, s.URN)
 		}
-		stack, project = string(u.Stack()), string(u.Project())
+		sc.stack, sc.project = string(u.Stack()), string(u.Project())
 		if s.Op != OpSame && s.Op != OpRead && s.Op != OpRefresh {
 			reasons := s.ReplaceReasons
 			if len(reasons) == 0 {
 				reasons = s.DiffReasons
 			}
-			out.Changes = append(out.Changes, Change{Op: s.Op, URN: s.URN, Type: string(u.Type()), Name: u.Name(), Reasons: reasons})
+			sc.changes = append(sc.changes, Change{Op: s.Op, URN: s.URN, Type: string(u.Type()), Name: u.Name(), Reasons: reasons})
 		}
 		if providers.IsProviderType(u.Type()) {
-			if st := s.NewState; st != nil && region == "" && providers.IsDefaultProvider(u) {
-				region, _ = st.Inputs["region"].(string)
+			if st := s.NewState; st != nil && sc.region == "" && providers.IsDefaultProvider(u) {
+				sc.region, _ = st.Inputs["region"].(string)
 			}
 			if providers.IsDefaultProvider(u) {
 				continue
@@ -94,20 +119,22 @@ func FromPreview(p Preview) (*Previewed, error) {
 			continue
 		}
 		if gone[s.Op] || s.NewState == nil {
-			if _, seen := states[s.URN]; !seen && gone[s.Op] {
-				states[s.URN] = nil
-				order = append(order, s.URN)
+			if _, seen := sc.states[s.URN]; !seen && gone[s.Op] {
+				sc.states[s.URN] = nil
+				sc.order = append(sc.order, s.URN)
 			}
 			continue
 		}
-		if _, seen := states[s.URN]; !seen {
-			order = append(order, s.URN)
+		if _, seen := sc.states[s.URN]; !seen {
+			sc.order = append(sc.order, s.URN)
 		}
-		states[s.URN] = s
+		sc.states[s.URN] = s
 	}
-	if region == "" {
-		return nil, errors.New("the preview names no region: neither config aws:region nor the aws provider's region input is set")
-	}
+	return sc, nil
+}
+
+// checkSames refuses a preview that leaves out unchanged resources.
+func checkSames(p Preview) error {
 	// `pulumi preview --json` leaves out unchanged resources unless asked for them (the display's
 	// shouldShow hides "same" steps), and checks on a partial stack would judge it wrongly: a VPC
 	// whose unchanged flow log is missing from the document would fail.
@@ -118,43 +145,57 @@ func FromPreview(p Preview) (*Previewed, error) {
 		}
 	}
 	if want := p.ChangeSummary[OpSame]; sames < want {
-		return nil, fmt.Errorf("the preview lists %d of its %d unchanged resources: write it with `pulumi preview --json --show-sames`", sames, want)
+		return fmt.Errorf("the preview lists %d of its %d unchanged resources: write it with `pulumi preview --json --show-sames`", sames, want)
 	}
+	return nil
+}
 
+// finalResources are the resources the stack holds after the update, in order, as the mock engine's.
+func finalResources(order []string, states map[string]*Step) []mockengine.Resource {
 	var rs []mockengine.Resource
 	for _, u := range order {
 		s := states[u]
 		if s == nil {
 			continue // deleted by this update
 		}
-		st := s.NewState
-		r := mockengine.Resource{
-			Type: string(st.Type), Name: resource.URN(u).Name(), URN: u, ID: string(st.ID), Custom: st.Custom,
-			Parent: string(st.Parent), Protect: st.Protect, Inputs: st.Inputs, Outputs: st.Outputs,
-			Source: sourceOf(st), Provider: explicitOnly(s.Provider),
-		}
-		// A preview's new state carries neither id nor outputs; a resource that exists has them in
-		// its old state, and the stack's other inputs name it by them.
-		if old := s.OldState; old != nil {
-			if r.ID == "" {
-				r.ID = string(old.ID)
-			}
-			if r.Outputs == nil {
-				r.Outputs = old.Outputs
-			}
-		}
-		for _, d := range st.Dependencies {
-			r.Dependencies = append(r.Dependencies, string(d))
-		}
-		if r.Inputs == nil {
-			r.Inputs = map[string]any{}
+		rs = append(rs, resourceOf(u, s))
+	}
+	return rs
+}
+
+// resourceOf is the resource at urn u as its step s leaves it, with the id and outputs it already has.
+func resourceOf(u string, s *Step) mockengine.Resource {
+	st := s.NewState
+	r := mockengine.Resource{
+		Type: string(st.Type), Name: resource.URN(u).Name(), URN: u, ID: string(st.ID), Custom: st.Custom,
+		Parent: string(st.Parent), Protect: st.Protect, Inputs: st.Inputs, Outputs: st.Outputs,
+		Source: sourceOf(st), Provider: explicitOnly(s.Provider),
+	}
+	// A preview's new state carries neither id nor outputs; a resource that exists has them in
+	// its old state, and the stack's other inputs name it by them.
+	if old := s.OldState; old != nil {
+		if r.ID == "" {
+			r.ID = string(old.ID)
 		}
 		if r.Outputs == nil {
-			r.Outputs = map[string]any{}
+			r.Outputs = old.Outputs
 		}
-		rs = append(rs, r)
 	}
+	for _, d := range st.Dependencies {
+		r.Dependencies = append(r.Dependencies, string(d))
+	}
+	if r.Inputs == nil {
+		r.Inputs = map[string]any{}
+	}
+	if r.Outputs == nil {
+		r.Outputs = map[string]any{}
+	}
+	return r
+}
 
+// normalizeResources writes rs's ids and values in the plan's placeholders and counts the unknown ones.
+func normalizeResources(rs []mockengine.Resource, states map[string]*Step) int {
+	unknown := 0
 	n := newNormalizer(rs)
 	for i := range rs {
 		st := states[rs[i].URN].NewState
@@ -177,11 +218,9 @@ func FromPreview(p Preview) (*Previewed, error) {
 				}
 			}
 		}
-		out.Unknown += len(rs[i].Unknown)
+		unknown += len(rs[i].Unknown)
 	}
-	sort.SliceStable(rs, func(i, j int) bool { return rs[i].URN < rs[j].URN })
-	out.Engine = mockengine.FromResources(project, stack, region, rs)
-	return out, nil
+	return unknown
 }
 
 // explicitOnly keeps a provider reference when it names an explicit provider; a default provider's
