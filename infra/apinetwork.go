@@ -96,6 +96,47 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		return nil, err
 	}
 
+	sg, err := executeAPISecurityGroup(ctx, name, net, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	endpoint, err := executeAPIEndpoint(ctx, name, net, sg, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	c.DynamoDBPrefixListID = pulumi.String("").ToStringOutput()
+	c.DynamoDBEndpointID = pulumi.String("").ToStringOutput()
+	if args.TableArn != nil {
+		gateway, err := dynamoDBEndpoint(ctx, name, net, args, opt)
+		if err != nil {
+			return nil, err
+		}
+		c.DynamoDBPrefixListID = gateway.PrefixListId
+		c.DynamoDBEndpointID = gateway.ID().ToStringOutput()
+	}
+
+	c.VpcID = net.vpc.ID()
+	c.SubnetIDs = net.subnetIDs().ToStringArrayOutput()
+	c.RouteTableID = net.routeTable.ID()
+	c.EndpointID = endpoint.ID()
+	c.EndpointSecurityGroupID = sg.ID()
+	c.EndpointDNSNames = endpointDNSNames(endpoint)
+	c.EndpointDNSName = endpoint.DnsEntries.Index(pulumi.Int(0)).DnsName().Elem()
+	c.EndpointZoneID = endpoint.DnsEntries.Index(pulumi.Int(0)).HostedZoneId().Elem()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"vpcId":            c.VpcID,
+		"subnetIds":        c.SubnetIDs,
+		"endpointId":       c.EndpointID,
+		"endpointDnsNames": c.EndpointDNSNames,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// executeAPISecurityGroup registers the execute-api endpoint's security group: HTTPS from the API
+// VPC and the consumer VPCs only.
+func executeAPISecurityGroup(ctx *pulumi.Context, name string, net *privateVPC, args *APINetworkArgs, opt pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	ingress := ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
 		Description: pulumi.String("HTTPS from the API VPC"),
 		Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
@@ -109,16 +150,17 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		})
 	}
 	// No egress rules: the endpoint only answers connections, which security groups allow back statefully.
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-execute-api-sg", &ec2.SecurityGroupArgs{
+	return ec2.NewSecurityGroup(ctx, name+"-execute-api-sg", &ec2.SecurityGroupArgs{
 		VpcId:       net.vpc.ID(),
 		Description: pulumi.String("execute-api endpoint: HTTPS from the API VPC and consumer VPCs only"),
 		Ingress:     ingress,
 		Tags:        tags(ctx, name+"-execute-api-sg"),
 	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	endpoint, err := ec2.NewVpcEndpoint(ctx, name+"-execute-api", &ec2.VpcEndpointArgs{
+}
+
+// executeAPIEndpoint registers the execute-api interface endpoint, with private DNS, in every subnet.
+func executeAPIEndpoint(ctx *pulumi.Context, name string, net *privateVPC, sg *ec2.SecurityGroup, args *APINetworkArgs, opt pulumi.ResourceOption) (*ec2.VpcEndpoint, error) {
+	return ec2.NewVpcEndpoint(ctx, name+"-execute-api", &ec2.VpcEndpointArgs{
 		VpcId:           net.vpc.ID(),
 		ServiceName:     pulumi.String(args.Partition.InterfaceEndpointService(args.Region, "execute-api")),
 		VpcEndpointType: pulumi.String("Interface"),
@@ -131,34 +173,24 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		// attaches it as a resource of its own.
 		Tags: tags(ctx, name+"-execute-api"),
 	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	c.DynamoDBPrefixListID = pulumi.String("").ToStringOutput()
-	c.DynamoDBEndpointID = pulumi.String("").ToStringOutput()
-	if args.TableArn != nil {
-		gateway, err := ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
-			VpcId:           net.vpc.ID(),
-			ServiceName:     pulumi.String(args.Partition.GatewayEndpointService(args.Region, "dynamodb")),
-			VpcEndpointType: pulumi.String("Gateway"),
-			RouteTableIds:   pulumi.StringArray{net.routeTable.ID()},
-			// The policy names the function roles, which depend on this endpoint: EndpointPolicies
-			// attaches it as a resource of its own.
-			Tags: tags(ctx, name+"-dynamodb"),
-		}, opt)
-		if err != nil {
-			return nil, err
-		}
-		c.DynamoDBPrefixListID = gateway.PrefixListId
-		c.DynamoDBEndpointID = gateway.ID().ToStringOutput()
-	}
+}
 
-	c.VpcID = net.vpc.ID()
-	c.SubnetIDs = net.subnetIDs().ToStringArrayOutput()
-	c.RouteTableID = net.routeTable.ID()
-	c.EndpointID = endpoint.ID()
-	c.EndpointSecurityGroupID = sg.ID()
-	c.EndpointDNSNames = endpoint.DnsEntries.ApplyT(func(entries []ec2.VpcEndpointDnsEntry) []string {
+// dynamoDBEndpoint registers the DynamoDB gateway endpoint on the private route table.
+func dynamoDBEndpoint(ctx *pulumi.Context, name string, net *privateVPC, args *APINetworkArgs, opt pulumi.ResourceOption) (*ec2.VpcEndpoint, error) {
+	return ec2.NewVpcEndpoint(ctx, name+"-dynamodb", &ec2.VpcEndpointArgs{
+		VpcId:           net.vpc.ID(),
+		ServiceName:     pulumi.String(args.Partition.GatewayEndpointService(args.Region, "dynamodb")),
+		VpcEndpointType: pulumi.String("Gateway"),
+		RouteTableIds:   pulumi.StringArray{net.routeTable.ID()},
+		// The policy names the function roles, which depend on this endpoint: EndpointPolicies
+		// attaches it as a resource of its own.
+		Tags: tags(ctx, name+"-dynamodb"),
+	}, opt)
+}
+
+// endpointDNSNames are an interface endpoint's regional and zonal DNS names.
+func endpointDNSNames(endpoint *ec2.VpcEndpoint) pulumi.StringArrayOutput {
+	return endpoint.DnsEntries.ApplyT(func(entries []ec2.VpcEndpointDnsEntry) []string {
 		names := make([]string, 0, len(entries))
 		for _, e := range entries {
 			if e.DnsName != nil {
@@ -167,15 +199,4 @@ func NewAPINetwork(ctx *pulumi.Context, name string, args *APINetworkArgs, opts 
 		}
 		return names
 	}).(pulumi.StringArrayOutput)
-	c.EndpointDNSName = endpoint.DnsEntries.Index(pulumi.Int(0)).DnsName().Elem()
-	c.EndpointZoneID = endpoint.DnsEntries.Index(pulumi.Int(0)).HostedZoneId().Elem()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"vpcId":            c.VpcID,
-		"subnetIds":        c.SubnetIDs,
-		"endpointId":       c.EndpointID,
-		"endpointDnsNames": c.EndpointDNSNames,
-	}); err != nil {
-		return nil, err
-	}
-	return c, nil
 }

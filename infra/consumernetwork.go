@@ -214,64 +214,11 @@ var ssmEndpointServices = []string{"ssm", "ssmmessages", "ec2messages"}
 func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *TestClientArgs, accountID pulumi.StringInput, partition Partition, parent pulumi.Resource) (pulumi.StringOutput, error) {
 	opt := pulumi.Parent(parent)
 	prefix := name + "-" + vpc.Name
-	endpointSG, err := ec2.NewSecurityGroup(ctx, prefix+"-ssm-endpoints-sg", &ec2.SecurityGroupArgs{
-		VpcId:       vpc.VpcID,
-		Description: pulumi.String("SSM endpoints: HTTPS from this VPC only"),
-		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String("HTTPS from the consumer VPC"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
-			CidrBlocks: pulumi.StringArray{pulumi.String(vpc.Cidr)},
-		}},
-		Tags: tags(ctx, prefix+"-ssm-endpoints-sg"),
-	}, opt)
+	endpointSG, endpoints, err := ssmEndpoints(ctx, prefix, vpc, args, accountID, partition, opt)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	// The SSM agent registers at boot: started before its endpoints exist, it stays offline.
-	var endpoints []pulumi.Resource
-	for _, svc := range ssmEndpointServices {
-		endpoint, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
-			VpcId:             vpc.VpcID,
-			ServiceName:       pulumi.String(partition.InterfaceEndpointService(args.Region, svc)),
-			VpcEndpointType:   pulumi.String("Interface"),
-			PrivateDnsEnabled: pulumi.Bool(true),
-			SubnetIds:         vpc.SubnetIDs,
-			SecurityGroupIds:  pulumi.StringArray{endpointSG.ID()},
-			Policy:            accountOnlyEndpointPolicy([]string{svc + ":*"}, func(string) string { return "*" }, accountID),
-			Tags:              tags(ctx, prefix+"-"+svc),
-		}, opt)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		endpoints = append(endpoints, endpoint)
-	}
-	description := "Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"
-	toAPI := ec2.SecurityGroupEgressArgs{
-		Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
-		Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
-		CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
-	}
-	if vpc.Endpoint != nil {
-		description = "Test client: no ingress; HTTPS to the execute-api and SSM endpoints of this VPC"
-		toAPI = ec2.SecurityGroupEgressArgs{
-			Description: pulumi.String("HTTPS to the execute-api endpoint of this VPC"),
-			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
-			SecurityGroups: pulumi.StringArray{vpc.Endpoint.SecurityGroupID},
-		}
-	}
-	clientSG, err := ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
-		VpcId:       vpc.VpcID,
-		Description: pulumi.String(description),
-		Egress: ec2.SecurityGroupEgressArray{
-			toAPI,
-			ec2.SecurityGroupEgressArgs{
-				Description: pulumi.String("HTTPS to the SSM endpoints"),
-				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
-				SecurityGroups: pulumi.StringArray{endpointSG.ID()},
-			},
-		},
-		Tags: tags(ctx, prefix+"-test-client-sg"),
-	}, opt)
+	clientSG, err := testClientSecurityGroup(ctx, prefix, vpc, args, endpointSG, opt)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -298,4 +245,73 @@ func newTestClient(ctx *pulumi.Context, name string, vpc ConsumerVPC, args *Test
 		return pulumi.StringOutput{}, err
 	}
 	return instance.ID().ToStringOutput(), nil
+}
+
+// ssmEndpoints registers the SSM interface endpoints the test client needs, and their security
+// group (HTTPS from this VPC only); each endpoint's policy admits this account only.
+func ssmEndpoints(ctx *pulumi.Context, prefix string, vpc ConsumerVPC, args *TestClientArgs, accountID pulumi.StringInput, partition Partition, opt pulumi.ResourceOption) (*ec2.SecurityGroup, []pulumi.Resource, error) {
+	endpointSG, err := ec2.NewSecurityGroup(ctx, prefix+"-ssm-endpoints-sg", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.VpcID,
+		Description: pulumi.String("SSM endpoints: HTTPS from this VPC only"),
+		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String("HTTPS from the consumer VPC"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			CidrBlocks: pulumi.StringArray{pulumi.String(vpc.Cidr)},
+		}},
+		Tags: tags(ctx, prefix+"-ssm-endpoints-sg"),
+	}, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The SSM agent registers at boot: started before its endpoints exist, it stays offline.
+	var endpoints []pulumi.Resource
+	for _, svc := range ssmEndpointServices {
+		endpoint, err := ec2.NewVpcEndpoint(ctx, prefix+"-"+svc, &ec2.VpcEndpointArgs{
+			VpcId:             vpc.VpcID,
+			ServiceName:       pulumi.String(partition.InterfaceEndpointService(args.Region, svc)),
+			VpcEndpointType:   pulumi.String("Interface"),
+			PrivateDnsEnabled: pulumi.Bool(true),
+			SubnetIds:         vpc.SubnetIDs,
+			SecurityGroupIds:  pulumi.StringArray{endpointSG.ID()},
+			Policy:            accountOnlyEndpointPolicy([]string{svc + ":*"}, func(string) string { return "*" }, accountID),
+			Tags:              tags(ctx, prefix+"-"+svc),
+		}, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		endpoints = append(endpoints, endpoint)
+	}
+	return endpointSG, endpoints, nil
+}
+
+// testClientSecurityGroup registers the test client's security group: no ingress; HTTPS to the
+// execute-api endpoint (the API VPC's, or this VPC's own) and to the SSM endpoints.
+func testClientSecurityGroup(ctx *pulumi.Context, prefix string, vpc ConsumerVPC, args *TestClientArgs, endpointSG *ec2.SecurityGroup, opt pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+	description := "Test client: no ingress; HTTPS to the API VPC and the SSM endpoints of this VPC"
+	toAPI := ec2.SecurityGroupEgressArgs{
+		Description: pulumi.String("HTTPS to the execute-api endpoint in the API VPC"),
+		Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+		CidrBlocks: pulumi.StringArray{pulumi.String(args.APICidr)},
+	}
+	if vpc.Endpoint != nil {
+		description = "Test client: no ingress; HTTPS to the execute-api and SSM endpoints of this VPC"
+		toAPI = ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("HTTPS to the execute-api endpoint of this VPC"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+			SecurityGroups: pulumi.StringArray{vpc.Endpoint.SecurityGroupID},
+		}
+	}
+	return ec2.NewSecurityGroup(ctx, prefix+"-test-client-sg", &ec2.SecurityGroupArgs{
+		VpcId:       vpc.VpcID,
+		Description: pulumi.String(description),
+		Egress: ec2.SecurityGroupEgressArray{
+			toAPI,
+			ec2.SecurityGroupEgressArgs{
+				Description: pulumi.String("HTTPS to the SSM endpoints"),
+				Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
+				SecurityGroups: pulumi.StringArray{endpointSG.ID()},
+			},
+		},
+		Tags: tags(ctx, prefix+"-test-client-sg"),
+	}, opt)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -116,19 +117,59 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		return nil, err
 	}
 	opt := pulumi.Parent(c)
+	functionName := DeployedFunctionName(ctx, name)
+	logGroup, err := functionLogs(ctx, name, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	role, rolePolicy, err := executionRole(ctx, name, functionName, logGroup, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	sg, err := functionSecurityGroup(ctx, name, functionName, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	fn, err := lambdaFunction(ctx, name, functionName, args, role, sg, logGroup, opt, pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
+	if err != nil {
+		return nil, err
+	}
+	alias, err := newLiveAlias(ctx, name, fn, args, opt)
+	if err != nil {
+		return nil, err
+	}
+	c.FunctionName = fn.Name
+	c.Arn = fn.Arn
+	c.InvokeArn = alias.InvokeArn
+	c.AliasName = alias.Name
+	c.AliasArn = alias.Arn
+	c.Version = fn.Version
+	c.LiveVersion = alias.FunctionVersion
+	c.RoleArn = role.Arn
+	c.SecurityGroupID = sg.ID()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"functionName": c.FunctionName, "arn": c.Arn, "aliasArn": c.AliasArn, "version": c.Version, "liveVersion": c.LiveVersion,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// functionLogs registers the function's log group, with its retention and key.
+func functionLogs(ctx *pulumi.Context, name string, args *GoFunctionArgs, opt pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
 	// The name is fixed so the log group can exist, with its retention, before the function
 	// writes to it (Lambda would otherwise create one that never expires).
-	functionName := DeployedFunctionName(ctx, name)
-	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+	return cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(functionLogGroup(ctx, name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 		KmsKeyId:        args.LogKeyArn,
 		Tags:            tags(ctx, name+"-logs"),
 	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	role, rolePolicy, err := newServiceRole(ctx, serviceRole{
+}
+
+// executionRole registers the function's role and its policy of exactly what it uses.
+func executionRole(ctx *pulumi.Context, name, functionName string, logGroup *cloudwatch.LogGroup, args *GoFunctionArgs, opt pulumi.ResourceOption) (*iam.Role, *iam.RolePolicy, error) {
+	return newServiceRole(ctx, serviceRole{
 		name: name + "-role", policyName: name + "-permissions",
 		service: "lambda", description: "Execution role of " + functionName,
 		accountID: args.AccountID, partition: args.Partition,
@@ -136,10 +177,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 			return executionPolicy(v[0], v[1], v[2], args.Partition.ServiceHost("dynamodb", args.Region), args.TableGrants)
 		}, logGroup.Arn, orEmpty(args.TableArn), orEmpty(args.TableKeyArn)),
 	}, opt)
-	if err != nil {
-		return nil, err
-	}
+}
 
+// functionSecurityGroup registers the function's security group: no ingress, and egress only to
+// DynamoDB, for a function with table access.
+func functionSecurityGroup(ctx *pulumi.Context, name, functionName string, args *GoFunctionArgs, opt pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
 	sgArgs := &ec2.SecurityGroupArgs{
 		VpcId:       args.VpcID,
 		Description: pulumi.String("Lambda " + functionName + ": no ingress; egress only to what it calls"),
@@ -154,11 +196,11 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 			PrefixListIds: pulumi.StringArray{args.DynamoDBPrefixListID},
 		}}
 	}
-	sg, err := ec2.NewSecurityGroup(ctx, name+"-sg", sgArgs, opt)
-	if err != nil {
-		return nil, err
-	}
+	return ec2.NewSecurityGroup(ctx, name+"-sg", sgArgs, opt)
+}
 
+// lambdaFunction registers the Lambda function itself, publishing a version on every change.
+func lambdaFunction(ctx *pulumi.Context, name, functionName string, args *GoFunctionArgs, role *iam.Role, sg *ec2.SecurityGroup, logGroup *cloudwatch.LogGroup, opts ...pulumi.ResourceOption) (*lambda.Function, error) {
 	// Only a function with table access learns the table's name.
 	env := pulumi.StringMap{}
 	if len(args.TableGrants) > 0 {
@@ -169,7 +211,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 	if args.ReservedConcurrency > 0 {
 		reserved = pulumi.Int(args.ReservedConcurrency)
 	}
-	fn, err := lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+	return lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
 		Name: pulumi.String(functionName),
 		// Every code or configuration change publishes an immutable version; an unchanged build
 		// (byte-identical zip, same settings) changes nothing, so it publishes nothing. The provider
@@ -198,29 +240,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 		},
 		Environment: lambda.FunctionEnvironmentArgs{Variables: env},
 		Tags:        tags(ctx, name),
-	}, opt, pulumi.DependsOn([]pulumi.Resource{logGroup, rolePolicy}))
-	if err != nil {
-		return nil, err
-	}
-	alias, err := newLiveAlias(ctx, name, fn, args, opt)
-	if err != nil {
-		return nil, err
-	}
-	c.FunctionName = fn.Name
-	c.Arn = fn.Arn
-	c.InvokeArn = alias.InvokeArn
-	c.AliasName = alias.Name
-	c.AliasArn = alias.Arn
-	c.Version = fn.Version
-	c.LiveVersion = alias.FunctionVersion
-	c.RoleArn = role.Arn
-	c.SecurityGroupID = sg.ID()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"functionName": c.FunctionName, "arn": c.Arn, "aliasArn": c.AliasArn, "version": c.Version, "liveVersion": c.LiveVersion,
-	}); err != nil {
-		return nil, err
-	}
-	return c, nil
+	}, opts...)
 }
 
 // LiveAlias is the alias every function serves through: API Gateway invokes it and the Lambda

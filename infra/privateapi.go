@@ -144,6 +144,32 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		return nil, err
 	}
 
+	policyJSON, policy, err := c.policy(ctx, name, api, endpoints, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.grantCallers(ctx, name, api, args); err != nil {
+		return nil, err
+	}
+	deployment, err := c.deployment(ctx, name, api, policyJSON, append(routeDeps, policy), args)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.stage(ctx, name, api, deployment, args); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"id": c.ID, "host": c.Host, "stageName": c.StageName, "deploymentTrigger": c.DeploymentTrigger,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// policy registers the resource policy: only through this stack's endpoints, only by the callers,
+// each to its routes. It returns the policy text too, which the deployment hashes.
+func (c *PrivateAPI) policy(ctx *pulumi.Context, name string, api *apigateway.RestApi, endpoints []pulumi.StringInput, args *PrivateAPIArgs) (pulumi.StringOutput, *apigateway.RestApiPolicy, error) {
+	opt := pulumi.Parent(c)
 	// Inputs: the execution ARN, the endpoints, then each caller's role and user ARNs.
 	inputs := append([]pulumi.StringInput{api.ExecutionArn}, endpoints...)
 	for _, caller := range args.Callers {
@@ -161,13 +187,12 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 		RestApiId: api.ID(),
 		Policy:    policyJSON,
 	}, opt)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.grantCallers(ctx, name, api, args); err != nil {
-		return nil, err
-	}
+	return policyJSON, policy, err
+}
 
+// deployment registers the deployment, re-created whenever DeploymentTrigger (the hash of the
+// routes, their integration targets and the policy) changes; deps are what it serves.
+func (c *PrivateAPI) deployment(ctx *pulumi.Context, name string, api *apigateway.RestApi, policyJSON pulumi.StringOutput, deps []pulumi.Resource, args *PrivateAPIArgs) (*apigateway.Deployment, error) {
 	// The trigger hashes everything a stage serves: routes, their integration targets and the policy.
 	// Without it the stage keeps serving the old API after `pulumi up`.
 	hashInputs := []any{policyJSON}
@@ -177,23 +202,11 @@ func NewPrivateAPI(ctx *pulumi.Context, name string, args *PrivateAPIArgs, opts 
 	c.DeploymentTrigger = pulumi.All(hashInputs...).ApplyT(func(v []any) string {
 		return deploymentHash(args.Routes, v)
 	}).(pulumi.StringOutput)
-	deployment, err := apigateway.NewDeployment(ctx, name+"-deployment", &apigateway.DeploymentArgs{
+	return apigateway.NewDeployment(ctx, name+"-deployment", &apigateway.DeploymentArgs{
 		RestApi:     api.ID(),
 		Description: pulumi.String("Routes, integrations and resource policy as hashed in triggers"),
 		Triggers:    pulumi.StringMap{"redeployment": c.DeploymentTrigger},
-	}, opt, pulumi.DependsOn(append(routeDeps, policy)))
-	if err != nil {
-		return nil, err
-	}
-	if err := c.stage(ctx, name, api, deployment, args); err != nil {
-		return nil, err
-	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"id": c.ID, "host": c.Host, "stageName": c.StageName, "deploymentTrigger": c.DeploymentTrigger,
-	}); err != nil {
-		return nil, err
-	}
-	return c, nil
+	}, pulumi.Parent(c), pulumi.DependsOn(deps))
 }
 
 // routes registers the resource tree, one validated AWS_IAM method per route with its Lambda proxy
@@ -209,8 +222,27 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 	if err != nil {
 		return nil, err
 	}
+	resourceFor := resourceTree(ctx, name, api, opt)
+	deps := []pulumi.Resource{validator}
+	for _, r := range args.Routes {
+		resourceID, err := resourceFor(r.Path)
+		if err != nil {
+			return nil, err
+		}
+		method, integration, err := c.route(ctx, name, api, validator, resourceID, r, args)
+		if err != nil {
+			return nil, err
+		}
+		deps = append(deps, method, integration)
+	}
+	return deps, nil
+}
+
+// resourceTree returns what registers the API resources of a path, each prefix once, from the root
+// down, and answers the path's resource id.
+func resourceTree(ctx *pulumi.Context, name string, api *apigateway.RestApi, opt pulumi.ResourceOption) func(path string) (pulumi.StringInput, error) {
 	resources := map[string]pulumi.StringInput{"": api.RootResourceId}
-	resourceFor := func(path string) (pulumi.StringInput, error) {
+	return func(path string) (pulumi.StringInput, error) {
 		parts := segments(path)
 		for i := range parts {
 			prefix := strings.Join(parts[:i+1], "/")
@@ -229,55 +261,53 @@ func (c *PrivateAPI) routes(ctx *pulumi.Context, name string, api *apigateway.Re
 		}
 		return resources[strings.Join(parts, "/")], nil
 	}
-	deps := []pulumi.Resource{validator}
-	for _, r := range args.Routes {
-		resourceID, err := resourceFor(r.Path)
-		if err != nil {
-			return nil, err
-		}
-		params := pulumi.BoolMap{}
-		for _, p := range r.params() {
-			params["method.request.path."+p] = pulumi.Bool(true)
-		}
-		method, err := apigateway.NewMethod(ctx, name+"-"+r.Key(), &apigateway.MethodArgs{
-			RestApi:            api.ID(),
-			ResourceId:         resourceID,
-			HttpMethod:         pulumi.String(r.Method),
-			Authorization:      pulumi.String("AWS_IAM"),
-			RequestValidatorId: validator.ID(),
-			RequestParameters:  params,
-		}, opt)
-		if err != nil {
-			return nil, err
-		}
-		fn := args.Functions[r.Function]
-		integration, err := apigateway.NewIntegration(ctx, name+"-"+r.Key()+"-integration", &apigateway.IntegrationArgs{
-			RestApi:               api.ID(),
-			ResourceId:            resourceID,
-			HttpMethod:            method.HttpMethod,
-			Type:                  pulumi.String("AWS_PROXY"),
-			IntegrationHttpMethod: pulumi.String("POST"),
-			Uri:                   fn.InvokeArn,
-		}, opt)
-		if err != nil {
-			return nil, err
-		}
-		// Qualified: the permission is on the alias the integration invokes, so nothing admits a
-		// call of $LATEST or of another version (AddPermission, Qualifier:
-		// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
-		if _, err := lambda.NewPermission(ctx, name+"-"+r.Key()+"-invoke", &lambda.PermissionArgs{
-			Action:        pulumi.String("lambda:InvokeFunction"),
-			Function:      fn.Name,
-			Qualifier:     fn.Qualifier,
-			Principal:     pulumi.String(args.Partition.ServicePrincipal("apigateway")),
-			SourceArn:     api.ExecutionArn.ApplyT(r.SourceArn).(pulumi.StringOutput),
-			SourceAccount: args.AccountID,
-		}, opt); err != nil {
-			return nil, err
-		}
-		deps = append(deps, method, integration)
+}
+
+// route registers one route's AWS_IAM method, its Lambda proxy integration and the permission
+// for API Gateway to invoke the function's alias on that method and path.
+func (c *PrivateAPI) route(ctx *pulumi.Context, name string, api *apigateway.RestApi, validator *apigateway.RequestValidator, resourceID pulumi.StringInput, r Route, args *PrivateAPIArgs) (*apigateway.Method, *apigateway.Integration, error) {
+	opt := pulumi.Parent(c)
+	params := pulumi.BoolMap{}
+	for _, p := range r.params() {
+		params["method.request.path."+p] = pulumi.Bool(true)
 	}
-	return deps, nil
+	method, err := apigateway.NewMethod(ctx, name+"-"+r.Key(), &apigateway.MethodArgs{
+		RestApi:            api.ID(),
+		ResourceId:         resourceID,
+		HttpMethod:         pulumi.String(r.Method),
+		Authorization:      pulumi.String("AWS_IAM"),
+		RequestValidatorId: validator.ID(),
+		RequestParameters:  params,
+	}, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	fn := args.Functions[r.Function]
+	integration, err := apigateway.NewIntegration(ctx, name+"-"+r.Key()+"-integration", &apigateway.IntegrationArgs{
+		RestApi:               api.ID(),
+		ResourceId:            resourceID,
+		HttpMethod:            method.HttpMethod,
+		Type:                  pulumi.String("AWS_PROXY"),
+		IntegrationHttpMethod: pulumi.String("POST"),
+		Uri:                   fn.InvokeArn,
+	}, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Qualified: the permission is on the alias the integration invokes, so nothing admits a
+	// call of $LATEST or of another version (AddPermission, Qualifier:
+	// https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html).
+	if _, err := lambda.NewPermission(ctx, name+"-"+r.Key()+"-invoke", &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.Name,
+		Qualifier:     fn.Qualifier,
+		Principal:     pulumi.String(args.Partition.ServicePrincipal("apigateway")),
+		SourceArn:     api.ExecutionArn.ApplyT(r.SourceArn).(pulumi.StringOutput),
+		SourceAccount: args.AccountID,
+	}, opt); err != nil {
+		return nil, nil, err
+	}
+	return method, integration, nil
 }
 
 // stage registers the stage with JSON access logs, X-Ray, its log groups (created first, with
