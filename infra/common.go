@@ -116,11 +116,7 @@ func (p *privateVPC) subnetIDs() pulumi.StringArray {
 func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPCArgs, opt pulumi.ResourceOption) error {
 	accountID := args.accountID
 	partition := args.partition
-	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(args.retention),
-		KmsKeyId:        args.logKeyArn,
-		Tags:            tags(ctx, name+"-flow-logs"),
-	}, opt)
+	group, err := newLogGroup(ctx, name+"-flow-logs", nil, args.retention, args.logKeyArn, opt)
 	if err != nil {
 		return err
 	}
@@ -144,6 +140,17 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, args privateVPC
 		Tags:               tags(ctx, name+"-flow-log"),
 	}, opt)
 	return err
+}
+
+// newLogGroup is a log group with retention, encrypted with keyArn when one is given; groupName
+// nil lets Pulumi name it, for groups the stack's own resources write to by ARN.
+func newLogGroup(ctx *pulumi.Context, name string, groupName pulumi.StringInput, retentionDays int, keyArn pulumi.StringInput, opts ...pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+		Name:            groupName,
+		RetentionInDays: pulumi.Int(retentionDays),
+		KmsKeyId:        keyArn,
+		Tags:            tags(ctx, name),
+	}, opts...)
 }
 
 // serviceRole is an IAM role that only an AWS service, acting for this account, may assume, with

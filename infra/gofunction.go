@@ -159,12 +159,7 @@ func NewGoFunction(ctx *pulumi.Context, name string, args *GoFunctionArgs, opts 
 func functionLogs(ctx *pulumi.Context, name string, args *GoFunctionArgs, opt pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
 	// The name is fixed so the log group can exist, with its retention, before the function
 	// writes to it (Lambda would otherwise create one that never expires).
-	return cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(functionLogGroup(ctx, name)),
-		RetentionInDays: pulumi.Int(args.LogRetentionDays),
-		KmsKeyId:        args.LogKeyArn,
-		Tags:            tags(ctx, name+"-logs"),
-	}, opt)
+	return newLogGroup(ctx, name+"-logs", pulumi.String(functionLogGroup(ctx, name)), args.LogRetentionDays, args.LogKeyArn, opt)
 }
 
 // executionRole registers the function's role and its policy of exactly what it uses.

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -314,21 +313,13 @@ func (c *PrivateAPI) route(ctx *pulumi.Context, name string, api *apigateway.Res
 // retention) and the method settings: metrics and execution logging on, data trace off, throttling.
 func (c *PrivateAPI) stage(ctx *pulumi.Context, name string, api *apigateway.RestApi, deployment *apigateway.Deployment, args *PrivateAPIArgs) error {
 	opt := pulumi.Parent(c)
-	accessLogs, err := cloudwatch.NewLogGroup(ctx, name+"-access-logs", &cloudwatch.LogGroupArgs{
-		RetentionInDays: pulumi.Int(args.LogRetentionDays),
-		KmsKeyId:        args.LogKeyArn,
-		Tags:            tags(ctx, name+"-access-logs"),
-	}, opt)
+	accessLogs, err := newLogGroup(ctx, name+"-access-logs", nil, args.LogRetentionDays, args.LogKeyArn, opt)
 	if err != nil {
 		return err
 	}
 	// API Gateway would create this group itself, without retention, on the first logged request.
-	executionLogs, err := cloudwatch.NewLogGroup(ctx, name+"-execution-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", api.ID(), args.StageName),
-		RetentionInDays: pulumi.Int(args.LogRetentionDays),
-		KmsKeyId:        args.LogKeyArn,
-		Tags:            tags(ctx, name+"-execution-logs"),
-	}, opt)
+	executionLogs, err := newLogGroup(ctx, name+"-execution-logs",
+		pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", api.ID(), args.StageName), args.LogRetentionDays, args.LogKeyArn, opt)
 	if err != nil {
 		return err
 	}
