@@ -76,6 +76,16 @@ func TestProgramFrame(t *testing.T) {
 	if got := programFrame(frames[:3]); got != "" {
 		t.Errorf("programFrame with no program frame = %q, want empty", got)
 	}
+	// A resource a shared builder registers is located where a component calls the builder.
+	viaBuilder := append([]*pulumirpc.StackFrame{frames[0], frame(filepath.Join(projectRoot, builders), 20)}, frames[3:]...)
+	if got := programFrame(viaBuilder); got != "infra/api network.go:42" {
+		t.Errorf("programFrame through %s = %q, want the caller's frame", builders, got)
+	}
+	// The composition registers components too: its frames are the program's.
+	stack := []*pulumirpc.StackFrame{frame(filepath.Join(projectRoot, "stack/stack.go"), 99)}
+	if got := programFrame(stack); got != "stack/stack.go:99" {
+		t.Errorf("programFrame = %q, want the composition's frame", got)
+	}
 }
 
 func TestGetPartitionFollowsTheRegion(t *testing.T) {

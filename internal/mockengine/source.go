@@ -24,6 +24,9 @@ var projectRoot = func() string {
 // infra/, not the SDKs, not this package, not a test): the line a reviewer opens to change the
 // resource. The Go SDK sends the registration's stack trace with each RegisterResource, frames as
 // file:// URIs (sdk/go/pulumi/context.go getStackTrace).
+// builders is the file of the builders several components share (infra/builders.go).
+const builders = "infra/builders.go"
+
 func programFrame(frames []*pulumirpc.StackFrame) string {
 	for _, f := range frames {
 		pc := f.GetPc()
@@ -39,6 +42,9 @@ func programFrame(frames []*pulumirpc.StackFrame) string {
 			continue
 		}
 		rel = filepath.ToSlash(rel)
+		if rel == builders { // a shared builder: the caller's line says which component registers it
+			continue
+		}
 		if rel == "main.go" || strings.HasPrefix(rel, "infra/") || strings.HasPrefix(rel, "stack/") {
 			return fmt.Sprintf("%s:%d", rel, pc.GetLine())
 		}
